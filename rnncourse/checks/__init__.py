@@ -1,0 +1,91 @@
+"""The checks that follow the exercises.
+
+In a notebook, after the cell where you write ``rnn_step``, run::
+
+    check("rnn_step")
+
+It prints one of three verdicts and never raises, whatever the exercise cell
+holds:
+
+- ``✅ rnn_step: passed.``
+- ``❌ rnn_step: failed. The output matches tanh(x W_xh + h W_hh) without b_h:
+  the bias seems missing.``
+- ``⏳ rnn_step: not attempted. Replace the `raise NotImplementedError(...)`
+  line with your code.``
+
+``check(..., strict=True)`` raises ``AssertionError`` instead of printing a
+failure, for use in tests.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from rnncourse.checks.core import FAILED, NOT_ATTEMPTED, PASSED, Verdict
+from rnncourse.checks.exercise import (
+    NOTEBOOK_SEED,
+    Exercise,
+    all_exercises,
+    exercises_of_lesson,
+    get_exercise,
+    register,
+)
+
+__all__ = [
+    "FAILED",
+    "NOT_ATTEMPTED",
+    "PASSED",
+    "Exercise",
+    "Verdict",
+    "all_exercises",
+    "check",
+    "check_function",
+    "exercises_of_lesson",
+    "get_exercise",
+    "register",
+]
+
+_MISSING = object()
+
+
+def check_function(name: str, function, *, seed: int = NOTEBOOK_SEED) -> Verdict:
+    """Check ``function`` as the answer to exercise ``name``; return the verdict."""
+    try:
+        exercise = get_exercise(name)
+    except KeyError:
+        known = ", ".join(sorted(all_exercises()))
+        return Verdict(name, FAILED, f"there is no exercise called {name!r}; known: {known}.")
+    if function is not None and not callable(function):
+        return Verdict(
+            name, FAILED, f"`{name}` should be a function, but it is a {type(function).__name__}."
+        )
+    cases = exercise.cases(np.random.default_rng(seed))
+    observations = exercise.observe_all(function, cases)
+    return exercise.verdict(cases, observations)
+
+
+def check(name: str, function=_MISSING, *, strict: bool = False) -> Verdict | None:
+    """Check the exercise ``name`` and print the verdict (see the module docstring).
+
+    ``function`` defaults to the object called ``name`` in the caller's
+    namespace (the notebook), so a check cell still runs when the exercise
+    cell failed to define it. With ``strict=True`` a verdict other than
+    "passed" raises ``AssertionError``; the verdict is returned either way
+    (``None`` in a notebook, to keep the output to the printed line).
+    """
+    try:
+        if function is _MISSING:
+            function = sys._getframe(1).f_globals.get(name)
+        verdict = check_function(name, function)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the check itself must never break a notebook
+        verdict = Verdict(name, FAILED, f"the check could not run ({type(exc).__name__}: {exc}).")
+    if strict:
+        if not verdict.passed:
+            raise AssertionError(str(verdict))
+        return verdict
+    print(verdict)
+    return None
