@@ -30,7 +30,7 @@ def venv_python() -> Path:
 
 def install() -> Path:
     """Create .venv and install the course with its development extras."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 (this script must explain, not crash)
         sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
     python = venv_python()
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()

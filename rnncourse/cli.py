@@ -16,6 +16,13 @@ from pathlib import Path
 
 def _grade(args) -> int:
     from rnncourse.grading import find_notebooks, format_table, grade_paths, report_json
+    from rnncourse.grading.grader import verify_installation
+
+    modified = verify_installation()
+    if modified:
+        print("the installed rnncourse package has been modified, so its checks cannot be "
+              f"trusted ({', '.join(modified[:3])}); reinstall it", file=sys.stderr)
+        return 2
 
     if not find_notebooks(args.paths):
         print(f"no notebooks found in {' '.join(args.paths)}", file=sys.stderr)

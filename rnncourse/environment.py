@@ -63,8 +63,8 @@ def import_keras_quietly():
     if "keras" in sys.modules:
         return sys.modules["keras"]
     with _stderr_fd_silenced():
-        import tensorflow
         import keras
+        import tensorflow
 
         # The first operation initialises the devices, which logs once more
         # (for example "failed call to cuInit" on a machine without a GPU).

@@ -59,7 +59,9 @@ def read_notebook(path: str | Path) -> dict:
 def write_notebook(notebook: dict, path: str | Path) -> None:
     """Write ``notebook`` as Jupyter does (one-space indent, sources as line lists)."""
     out = dict(notebook)
-    out["cells"] = [dict(c, source=c["source"].splitlines(keepends=True)) for c in notebook["cells"]]
+    out["cells"] = [
+        dict(cell, source=cell["source"].splitlines(keepends=True)) for cell in notebook["cells"]
+    ]
     text = json.dumps(out, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
     Path(path).write_text(text, encoding="utf-8")
 

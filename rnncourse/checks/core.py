@@ -117,9 +117,7 @@ def time_limit(seconds: float):
 
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
-_LIBRARY_DIRS = tuple(
-    {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-)
+_LIBRARY_DIRS = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "purelib", "platlib")})
 
 
 def _learner_line(exc: BaseException) -> str:
@@ -185,7 +183,7 @@ def plain(value, _depth: int = 0):
     """
     if _depth > 4:
         return Foreign("deeply nested container")
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or isinstance(value, (bool, str, Foreign)):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value

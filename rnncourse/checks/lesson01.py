@@ -190,9 +190,10 @@ class SimpleRnnParamCount(Exercise):
     lesson = "01"
 
     def cases(self, rng):
-        pairs = [(1, 1), (3, 5), (8, 2)]
-        pairs += [tuple(int(v) for v in _distinct_sizes(rng, 2, 2, 64)) for _ in range(3)]
-        return pairs
+        # Distinct sizes first: there every typical mistake gives its own count, so
+        # the first failing case names it. (1, 1) comes last: there several coincide.
+        pairs = [tuple(int(v) for v in _distinct_sizes(rng, 2, 2, 64)) for _ in range(3)]
+        return [*pairs, (3, 5), (8, 2), (1, 1)]
 
     def judge(self, case, value):
         input_dim, units = case
@@ -217,8 +218,9 @@ class SimpleRnnParamCount(Exercise):
             (input_dim * units + units * units * units + units,
              "W_hh has units × units entries, not units³."),
         ]
+        counts = [wrong for wrong, _ in mistakes]
         for wrong, message in mistakes:
-            if value == wrong and wrong != right:
+            if value == wrong and wrong != right and counts.count(wrong) == 1:
                 raise Failure(f"{message} (input_dim={input_dim}, units={units}: you said "
                               f"{value}, the layer has {right}.)")
         raise Failure(

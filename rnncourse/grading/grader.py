@@ -11,8 +11,8 @@ For each notebook :func:`grade_notebook`
    that hangs gets its exercise failed, the process is killed and a new one
    goes on with the exercises after it;
 5. judges the values in this process with the exercise's ``verdict``;
-6. checks that the child left the package's files and the site directories
-   as they were (restoring them if not, and failing the notebook).
+6. checks that the child left the package's files and Python's start-up
+   hooks as they were, and fails the notebook if not (see :class:`_Sentinel`).
 
 This is isolation between the learner's code and the verdict, not a sandbox
 for hostile code: grade untrusted submissions inside a container.
@@ -20,6 +20,9 @@ for hostile code: grade untrusted submissions inside a container.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import importlib.metadata
 import json
 import os
 import queue
@@ -94,84 +97,76 @@ class NotebookResult:
 
 
 class _Sentinel:
-    """Remembers the package's files and the site directories' start-up hooks.
+    """Notices a child that changes the package's files or adds Python start-up hooks.
 
-    After a child has run, :meth:`restore` puts back every package file that
-    changed while it ran, deletes files it added, and deletes start-up hooks
-    (``.pth``, ``sitecustomize``) it added to the site directories. A change
-    made outside that window (someone editing the package while a long run
-    goes on) is taken as the new normal, not reverted.
+    The verdicts of the current run are safe whatever the child writes (they
+    are decided by code this process loaded before any child started). The
+    danger is to later runs: a changed package file, or a ``.pth`` or
+    ``sitecustomize`` file in a site directory, would run inside a future
+    grader. So the grader compares the package's files before and after each
+    child and fails the notebook if they changed (it does not write them back:
+    someone may be editing the package), and deletes start-up hooks that
+    appeared while the child ran. ``verify_installation`` catches a package
+    changed between runs, for installed (non-editable) copies.
     """
 
     def __init__(self):
         self.package_dir = Path(rnncourse.__file__).resolve().parent
-        self.files = self._read_files()
         self.site_dirs = [Path(p) for p in {*site.getsitepackages(), site.getusersitepackages()}]
-        self.site_entries = {d: self._hooks(d) for d in self.site_dirs}
-        self.lock = threading.Lock()
 
-    def _read_files(self) -> dict[Path, bytes]:
-        return {
-            path: path.read_bytes()
-            for path in self.package_dir.rglob("*")
-            if path.is_file() and "__pycache__" not in path.parts
-        }
-
-    @staticmethod
-    def _hooks(directory: Path) -> dict[str, float]:
-        try:
-            return {
-                p.name: p.stat().st_mtime
-                for p in directory.iterdir()
-                if p.suffix == ".pth" or "customize" in p.name
-            }
-        except OSError:
-            return {}
-
-    def restore(self, started: float, ended: float) -> list[str]:
-        """Undo what changed between ``started`` and ``ended`` (wall-clock times)."""
-        def during(path: Path) -> bool:
+    def snapshot(self) -> dict[str, str]:
+        state = {}
+        for path in self.package_dir.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                try:
+                    state[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+                except OSError:
+                    state[str(path)] = "unreadable"
+        for directory in self.site_dirs:
             try:
-                return started - 1 <= path.stat().st_mtime <= ended + 1
+                entries = list(directory.iterdir())
             except OSError:
-                return True
+                continue
+            for path in entries:
+                if path.suffix == ".pth" or "customize" in path.name:
+                    state[str(path)] = "start-up hook"
+        return state
 
+    def changes(self, before: dict[str, str], after: dict[str, str]) -> list[str]:
+        """What differs; start-up hooks that appeared are deleted on the way."""
         changed = []
-        with self.lock:
-            current = self._read_files()
-            for path, content in self.files.items():
-                if current.get(path) == content:
-                    continue
-                if path not in current or during(path):
-                    path.write_bytes(content)
-                    changed.append(str(path))
-                else:
-                    self.files[path] = current[path]
-            for path in set(current) - set(self.files):
-                if during(path):
-                    path.unlink(missing_ok=True)
-                    changed.append(str(path))
-                else:
-                    self.files[path] = current[path]
-            for directory, before in self.site_entries.items():
-                for name, mtime in self._hooks(directory).items():
-                    if name not in before and started - 1 <= mtime <= ended + 1:
-                        (directory / name).unlink(missing_ok=True)
-                        changed.append(str(directory / name))
-                self.site_entries[directory] = self._hooks(directory)
+        for name in sorted(set(before) | set(after)):
+            if before.get(name) == after.get(name):
+                continue
+            changed.append(name)
+            if name not in before and after[name] == "start-up hook":
+                Path(name).unlink(missing_ok=True)
         return changed
 
 
-_SENTINEL: _Sentinel | None = None
-_SENTINEL_LOCK = threading.Lock()
+def verify_installation() -> list[str]:
+    """Installed files of ``rnncourse`` whose hash differs from its wheel's RECORD.
 
-
-def _sentinel() -> _Sentinel:
-    global _SENTINEL
-    with _SENTINEL_LOCK:
-        if _SENTINEL is None:
-            _SENTINEL = _Sentinel()
-        return _SENTINEL
+    Empty for an editable install (whose RECORD lists no module files).
+    """
+    try:
+        files = importlib.metadata.files("rnncourse") or []
+    except importlib.metadata.PackageNotFoundError:
+        return []
+    changed = []
+    for file in files:
+        if file.hash is None or file.hash.mode != "sha256":
+            continue
+        path = Path(file.locate())
+        try:
+            digest = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            changed.append(str(path))
+            continue
+        expected = base64.urlsafe_b64decode(file.hash.value + "=" * (-len(file.hash.value) % 4))
+        if digest != expected:
+            changed.append(str(path))
+    return changed
 
 
 # --------------------------------------------------------------------------
@@ -310,7 +305,7 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
 
     rng = np.random.default_rng(seed if seed is not None else secrets.randbits(64))
     cases = {name: exercises[name].cases(rng) for name in to_run}
-    sentinel = _sentinel()
+    sentinel = _Sentinel()
     notebook_message = ""
     remaining = list(to_run)
     tampered: list[str] = []
@@ -319,7 +314,11 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
             "setup": cells.setup,
             "cell_time_limit": CELL_SECONDS,
             "exercises": [
-                {"name": n, "source": cells.exercises[n], "cases": [encode(list(c)) for c in cases[n]]}
+                {
+                    "name": n,
+                    "source": cells.exercises[n],
+                    "cases": [encode(list(case)) for case in cases[n]],
+                }
                 for n in remaining
             ],
         }
@@ -327,9 +326,9 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
         for n in remaining:
             limits[f"cell:{n}"] = CELL_SECONDS
             limits[f"cases:{n}"] = exercises[n].time_limit * len(cases[n])
-        started_at = time.time()
+        before = sentinel.snapshot()
         events, hung = _run_child(job, limits)
-        tampered += sentinel.restore(started_at, time.time())
+        tampered += sentinel.changes(before, sentinel.snapshot())
         done = _judge_events(events, cases, exercises, verdicts)
         if any(e.get("event") == "setup_failed" for e in events) or (
             hung is not None and hung["phase"] == "setup"
@@ -338,14 +337,20 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
             for n in remaining:
                 verdicts[n] = Verdict(n, FAILED, notebook_message)
             break
-        if hung is not None and hung.get("exercise") in remaining:
-            culprit = hung["exercise"]
-            seconds = limits.get(f"{hung['phase']}:{culprit}", CELL_SECONDS)
-            verdicts[culprit] = Verdict(
-                culprit, FAILED,
-                f"your code did not finish within {seconds:g} s and had to be stopped: "
-                "look for an endless loop.",
-            )
+        finished = any(e.get("event") == "done" for e in events)
+        last = hung or next(
+            (e for e in reversed(events) if e.get("event") == "phase"), {"exercise": None}
+        )
+        culprit = last.get("exercise")
+        if not finished and culprit in remaining and culprit not in done:
+            if hung is not None:
+                seconds = limits.get(f"{hung['phase']}:{culprit}", CELL_SECONDS)
+                message = (f"your code did not finish within {seconds:g} s and had to be "
+                           "stopped: look for an endless loop.")
+            else:
+                message = ("the process running your code crashed or exited here "
+                           "(os._exit, a crash in native code, or too much memory?).")
+            verdicts[culprit] = Verdict(culprit, FAILED, message)
             done.add(culprit)
         left = [n for n in remaining if n not in done]
         if left == remaining:  # the child died without a word: do not loop forever
@@ -361,8 +366,9 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
     if tampered:
         status = BROKEN
         notebook_message = (
-            "the notebook's code changed the course package or Python's start-up files "
-            f"({len(tampered)} files, now restored); its results do not count."
+            "files of the course package or Python's start-up hooks changed while this "
+            f"notebook's code ran ({', '.join(sorted(set(tampered))[:3])}); its results do not "
+            "count. Reinstall the package before grading again."
         )
         ordered = [Verdict(v.exercise, FAILED, notebook_message) for v in ordered]
     elif notebook_message:
@@ -435,7 +441,6 @@ def find_notebooks(paths) -> list[Path]:
 def grade_paths(paths, *, jobs: int | None = None, seed: int | None = None) -> list[NotebookResult]:
     """Grade every notebook under ``paths``, ``jobs`` at a time, in their order."""
     notebooks = find_notebooks(paths)
-    _sentinel()  # remember the package before any learner code runs
     jobs = jobs or min(4, os.cpu_count() or 1)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         return list(pool.map(lambda p: grade_notebook(p, seed=seed), notebooks))

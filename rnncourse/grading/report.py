@@ -7,17 +7,28 @@ import os
 import shutil
 import textwrap
 
-from rnncourse.grading.grader import NotebookResult, summary
+from rnncourse.grading.grader import BROKEN, NotebookResult, summary
+
+
+def _display_path(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive, on Windows
+        return path
+    return path if relative.startswith("..") else relative
 
 
 def _rows(results: list[NotebookResult]) -> list[tuple[str, str, str, str]]:
+    """One row per exercise; the notebook's name only on its first row."""
     rows = []
     for result in results:
-        name = os.path.relpath(result.path) if not result.path.startswith("..") else result.path
-        if not result.verdicts:
-            rows.append((name, "-", result.status, result.message))
+        name = _display_path(result.path)
+        if result.status == BROKEN and result.message:
+            rows.append((name, "(notebook)", result.status, result.message))
+            name = ""
         for verdict in result.verdicts:
             rows.append((name, verdict.exercise, verdict.status, verdict.message))
+            name = ""
     return rows
 
 

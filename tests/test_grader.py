@@ -1,0 +1,243 @@
+"""The grader: right verdicts, broken notebooks reported, learner code kept away from verdicts."""
+
+from __future__ import annotations
+
+import json
+import site
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rnncourse
+from rnncourse.grading import BROKEN, GRADED, format_table, grade_notebook, grade_paths, report_json
+from rnncourse.grading import grader as grader_module
+from rnncourse.notebooks import exercise_name, read_notebook, write_notebook
+
+LESSON = "lessons/01_sequences_and_the_recurrent_cell.ipynb"
+
+RIGHT = {
+    "rnn_step": "def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):\n"
+                "    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)\n",
+    "rnn_forward": "def rnn_forward(x, h0, W_xh, W_hh, b_h):\n"
+                   "    h, out = h0, []\n"
+                   "    for t in range(x.shape[1]):\n"
+                   "        h = np.tanh(x[:, t] @ W_xh + h @ W_hh + b_h)\n"
+                   "        out.append(h)\n"
+                   "    return np.stack(out, axis=1)\n",
+    "simple_rnn_from_weights": "def simple_rnn_from_weights(W_xh, W_hh, b_h):\n"
+                               "    layer = keras.layers.SimpleRNN(W_hh.shape[0], "
+                               "return_sequences=True)\n"
+                               "    layer.build((None, None, W_xh.shape[0]))\n"
+                               "    layer.set_weights([W_xh, W_hh, b_h])\n"
+                               "    return layer\n",
+    "simple_rnn_param_count": "def simple_rnn_param_count(input_dim, units):\n"
+                              "    return units * (input_dim + units + 1)\n",
+}
+
+
+def learner_notebook(root: Path, tmp_path: Path, answers: dict, name="01_work.ipynb",
+                     setup: str | None = None) -> Path:
+    """The lesson notebook with some exercise cells replaced by ``answers``."""
+    notebook = read_notebook(root / LESSON)
+    for cell in notebook["cells"]:
+        exercise = exercise_name(cell)
+        if exercise in answers:
+            cell["source"] = f"# EXERCISE: {exercise}\n{answers[exercise]}"
+        if setup is not None and cell["source"].startswith("# SETUP"):
+            cell["source"] = "# SETUP\n" + setup
+    path = tmp_path / name
+    write_notebook(notebook, path)
+    return path
+
+
+def statuses(result):
+    return {v.exercise: v.status for v in result.verdicts}
+
+
+def messages(result):
+    return {v.exercise: v.message for v in result.verdicts}
+
+
+@pytest.fixture
+def short_limits(monkeypatch):
+    monkeypatch.setattr(grader_module, "CELL_SECONDS", 3.0)
+    monkeypatch.setattr(grader_module, "GRACE_SECONDS", 3.0)
+
+
+def test_solutions_pass_and_lessons_are_not_attempted(root):
+    results = grade_paths([root / "solutions", root / "lessons"], jobs=2)
+    by_folder = {Path(r.path).parent.name: r for r in results}
+    solution, lesson = by_folder["solutions"], by_folder["lessons"]
+    assert solution.status == GRADED and solution.passed, format_table([solution])
+    assert len(solution.verdicts) == 4
+    assert set(statuses(lesson).values()) == {"not attempted"}, format_table([lesson])
+    assert not lesson.passed
+
+
+def test_one_verdict_per_exercise_with_mixed_answers(root, tmp_path, short_limits):
+    answers = {
+        "rnn_step": "def rnn_step(x_t, h_prev, W_xh, W_hh, b_h)\n    return 0\n",  # syntax error
+        "rnn_forward": "while True:\n    pass\n",  # hangs at the top of the cell
+        "simple_rnn_from_weights": RIGHT["simple_rnn_from_weights"],
+        "simple_rnn_param_count": "def param_count(input_dim, units):\n    return 1\n",  # renamed
+    }
+    result = grade_notebook(learner_notebook(root, tmp_path, answers))
+    assert result.status == GRADED
+    assert statuses(result) == {
+        "rnn_step": "failed",
+        "rnn_forward": "failed",
+        "simple_rnn_from_weights": "passed",
+        "simple_rnn_param_count": "failed",
+    }
+    notes = messages(result)
+    assert "SyntaxError" in notes["rnn_step"]
+    assert "did not finish" in notes["rnn_forward"]
+    assert "does not define `simple_rnn_param_count`" in notes["simple_rnn_param_count"]
+
+
+def test_code_that_swallows_the_time_limit_is_killed(root, tmp_path, short_limits):
+    answers = dict(RIGHT)
+    answers["rnn_forward"] = (
+        "import time\n"
+        "while True:\n"
+        "    try:\n"
+        "        time.sleep(100)\n"
+        "    except BaseException:\n"
+        "        pass\n"
+    )
+    result = grade_notebook(learner_notebook(root, tmp_path, answers))
+    assert statuses(result) == {
+        "rnn_step": "passed",
+        "rnn_forward": "failed",
+        "simple_rnn_from_weights": "passed",
+        "simple_rnn_param_count": "passed",
+    }
+    assert "had to be stopped" in messages(result)["rnn_forward"]
+
+
+def test_a_process_that_exits_does_not_stop_grading(root, tmp_path):
+    answers = dict(RIGHT)
+    answers["rnn_step"] = "import os\nos._exit(0)\n"
+    result = grade_notebook(learner_notebook(root, tmp_path, answers))
+    assert statuses(result)["rnn_step"] == "failed"
+    assert "crashed" in messages(result)["rnn_step"]
+    assert statuses(result)["rnn_forward"] == "passed"
+    assert statuses(result)["simple_rnn_param_count"] == "passed"
+
+
+def test_broken_notebooks_are_reported_and_others_still_graded(root, tmp_path):
+    not_json = tmp_path / "01_not_json.ipynb"
+    not_json.write_text("{ this is not json")
+    bad_import = learner_notebook(root, tmp_path, RIGHT, name="01_bad_import.ipynb",
+                                  setup="import numpy as np\nimport no_such_module_here\n")
+    good = learner_notebook(root, tmp_path, RIGHT, name="01_good.ipynb")
+    results = {Path(r.path).name: r for r in grade_paths([tmp_path], jobs=3)}
+    assert results["01_not_json.ipynb"].status == BROKEN
+    assert "not valid JSON" in results["01_not_json.ipynb"].message
+    assert results["01_bad_import.ipynb"].status == BROKEN
+    assert "ModuleNotFoundError" in results["01_bad_import.ipynb"].message
+    assert results["01_good.ipynb"].passed
+    table = " ".join(format_table(list(results.values())).split())  # undo the wrapping
+    assert "broken" in table and "not valid JSON" in table
+    assert bad_import.exists() and good.exists()
+
+
+def test_missing_exercise_cell_and_foreign_notebook(root, tmp_path):
+    notebook = read_notebook(root / LESSON)
+    notebook["cells"] = [c for c in notebook["cells"] if exercise_name(c) != "rnn_forward"]
+    path = tmp_path / "01_missing.ipynb"
+    write_notebook(notebook, path)
+    result = grade_notebook(path)
+    assert statuses(result)["rnn_forward"] == "failed"
+    assert "missing" in messages(result)["rnn_forward"]
+
+    other = tmp_path / "notes.ipynb"
+    write_notebook({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, other)
+    assert grade_notebook(other).status == BROKEN
+
+
+def test_redefining_the_check_or_patching_the_package_changes_nothing(root, tmp_path):
+    wrong_step = (
+        "import rnncourse.checks\n"
+        "import rnncourse.checks.core as core\n"
+        "import rnncourse.checks.exercise as exercise\n"
+        "from rnncourse.checks import lesson01\n"
+        "rnncourse.checks.check = lambda *a, **k: print('passed')\n"
+        "core.compare_arrays = lambda *a, **k: None\n"
+        "lesson01.RnnStep.judge = lambda self, case, value: None\n"
+        "exercise.Exercise.verdict = lambda self, cases, observations: None\n"
+        "def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):\n"
+        "    return np.tanh(x_t @ W_xh + h_prev @ W_hh)\n"
+    )
+    result = grade_notebook(learner_notebook(root, tmp_path, {**RIGHT, "rnn_step": wrong_step}))
+    assert statuses(result)["rnn_step"] == "failed"
+    assert "bias b_h seems missing" in messages(result)["rnn_step"]
+
+
+def test_writing_into_the_package_or_start_up_files_voids_the_results(root, tmp_path):
+    target = Path(rnncourse.__file__).parent / "checks" / "lesson01.py"
+    before = target.read_bytes()
+    hook_dir = Path(site.getsitepackages()[0])
+    hook = hook_dir / "zz_rnncourse_test_tamper.pth"
+    tamper = (
+        "from pathlib import Path\n"
+        "import rnncourse, site\n"
+        "p = Path(rnncourse.__file__).parent / 'checks' / 'lesson01.py'\n"
+        "p.write_text(p.read_text() + '\\n# tampered\\n')\n"
+        f"Path({str(hook)!r}).write_text('# a start-up hook\\n')\n"
+        + RIGHT["rnn_step"]
+    )
+    try:
+        result = grade_notebook(learner_notebook(root, tmp_path, {**RIGHT, "rnn_step": tamper}))
+        assert result.status == BROKEN
+        assert "changed while this notebook's code ran" in result.message
+        assert "lesson01.py" in result.message
+        assert not result.passed
+        assert not hook.exists(), "a start-up hook written by learner code must be deleted"
+    finally:
+        if target.read_bytes() != before:
+            target.write_bytes(before)
+        hook.unlink(missing_ok=True)
+
+
+def test_cases_are_fresh_each_run(root):
+    import numpy as np
+
+    from rnncourse.checks import get_exercise
+
+    exercise = get_exercise("rnn_step")
+    first = exercise.cases(np.random.default_rng(1))
+    second = exercise.cases(np.random.default_rng(2))
+    assert not all(a[0].shape == b[0].shape and np.allclose(a[0], b[0])
+                   for a, b in zip(first, second))
+
+
+def test_json_report_and_exit_codes(root, tmp_path):
+    report = tmp_path / "report.json"
+    command = [sys.executable, "-m", "rnncourse", "grade", str(root / "solutions"),
+               "--json", str(report)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "passed" in done.stdout
+    data = json.loads(report.read_text())
+    assert data["passed"] is True
+    assert data["summary"]["passed"] == 4 and data["summary"]["failed"] == 0
+    assert {e["status"] for e in data["notebooks"][0]["exercises"]} == {"passed"}
+
+    done = subprocess.run([sys.executable, "-m", "rnncourse", "grade", str(root / "lessons")],
+                          capture_output=True, text=True, cwd=root)
+    assert done.returncode == 1
+    assert "not attempted" in done.stdout
+
+    done = subprocess.run([sys.executable, "-m", "rnncourse", "grade", str(tmp_path / "none")],
+                          capture_output=True, text=True, cwd=root)
+    assert done.returncode == 2
+
+
+def test_report_json_is_machine_readable(root):
+    result = grader_module.NotebookResult("x.ipynb", "01", BROKEN, "cannot read")
+    data = json.loads(report_json([result]))
+    assert data["passed"] is False
+    assert data["summary"]["broken notebooks"] == 1
