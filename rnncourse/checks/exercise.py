@@ -16,6 +16,8 @@ registered with :func:`register`, in the lesson's module
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 
 import numpy as np
@@ -111,8 +113,12 @@ def register(cls: type[Exercise]) -> type[Exercise]:
 
 
 def _load_lessons() -> None:
-    # Importing the lesson modules registers their exercises.
-    from rnncourse.checks import lesson01  # noqa: F401
+    """Import every ``rnncourse/checks/lessonNN.py``: importing one registers its exercises."""
+    import rnncourse.checks
+
+    for module in sorted(pkgutil.iter_modules(rnncourse.checks.__path__), key=lambda m: m.name):
+        if module.name.startswith("lesson"):
+            importlib.import_module(f"rnncourse.checks.{module.name}")
 
 
 def get_exercise(name: str) -> Exercise:
