@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import venv
 
 import pytest
@@ -17,17 +16,6 @@ import pytest
 from rnncourse.authoring import colab_setup_source
 
 FAKE_COLAB = "import sys, types\nsys.modules['google.colab'] = types.ModuleType('google.colab')\n"
-
-
-@pytest.fixture(scope="module")
-def wheel(root, tmp_path_factory):
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(root)],
-        check=True, capture_output=True,
-    )
-    return next(out.glob("rnncourse-*.whl"))
 
 
 @pytest.fixture

@@ -96,8 +96,9 @@ def time_limit(seconds: float):
     """Raise :class:`TimeLimitExceeded` in the block after ``seconds``.
 
     Uses ``SIGALRM`` when running in the main thread of a POSIX process (the
-    case in a Jupyter kernel and in the grader). Elsewhere it cannot interrupt
-    Python code and only measures: a check running there warns instead.
+    case in a Jupyter kernel and in the grader). Elsewhere (Windows, or a
+    thread) Python code cannot be interrupted and the block runs without a
+    limit; the grader's own process-level limit still applies there.
     """
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable or seconds is None or seconds <= 0:
