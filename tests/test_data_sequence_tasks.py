@@ -13,9 +13,9 @@ from rnncourse.data.sequence_tasks import (
     START,
     TASKS,
     decode_tokens,
-    decoder_inputs_from_targets,
     encode_tokens,
     generate_sequence_task,
+    task_decoder_inputs,
     vocabulary_size,
 )
 
@@ -45,7 +45,7 @@ def test_targets_follow_the_task(seed, task, min_len, extra, n_symbols):
         assert data.decoder_inputs[row, 0] == START
         assert np.array_equal(data.decoder_inputs[row, 1:length + 1],
                               data.decoder_targets[row, :length])
-    assert np.array_equal(decoder_inputs_from_targets(data.decoder_targets), data.decoder_inputs)
+    assert np.array_equal(task_decoder_inputs(data.decoder_targets), data.decoder_inputs)
 
 
 def test_determinism():
@@ -82,4 +82,4 @@ def test_bad_helper_arguments():
     with pytest.raises(ValueError, match="outside the vocabulary"):
         decode_tokens([99])
     with pytest.raises(ValueError, match="2-D"):
-        decoder_inputs_from_targets(np.zeros(3, int))
+        task_decoder_inputs(np.zeros(3, int))

@@ -23,6 +23,15 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def _stderr_lines(notebook) -> int:
+    return sum(
+        len(output.get("text", "").splitlines())
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stderr"
+    )
+
+
 def run(path: Path) -> tuple[float, str]:
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=900, kernel_name="python3",
@@ -30,7 +39,8 @@ def run(path: Path) -> tuple[float, str]:
     started = time.perf_counter()
     try:
         client.execute()
-        status = "ok"
+        noise = _stderr_lines(notebook)
+        status = "ok" if not noise else f"ok, but {noise} lines on stderr (warnings or logs)"
     except CellExecutionError as error:
         status = "FAILED: " + str(error).strip().splitlines()[-1][:100]
     return time.perf_counter() - started, status

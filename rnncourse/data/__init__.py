@@ -51,9 +51,9 @@ from .prefix_sums import PrefixSumData, generate_prefix_sums, one_hot, prefix_su
 from .sequence_tasks import (
     SequenceTaskData,
     decode_tokens,
-    decoder_inputs_from_targets,
     encode_tokens,
     generate_sequence_task,
+    task_decoder_inputs,
 )
 from .tagging import TaggingData, TaggingTask
 from .temporal_order import (
@@ -91,7 +91,7 @@ __all__ = [
     "SYMBOLS", "SequenceTaskData", "StreamBatches", "TaggingData", "TaggingTask",
     "TemporalOrderData", "TemporalOrderLevel", "as_generator", "batch_stream",
     "border_crossing_fraction", "date_vocab", "decode_sequences", "decode_tokens",
-    "decoder_inputs_from_targets", "echo_targets", "encode_tokens", "format_date",
+    "task_decoder_inputs", "echo_targets", "encode_tokens", "format_date",
     "generate_adding", "generate_dates", "generate_echo", "generate_prefix_sums",
     "generate_sequence_task", "generate_temporal_order", "get_level", "load_corpus",
     "max_source_length", "one_hot", "padding_mask", "prefix_sums_mod", "random_dates",

@@ -98,7 +98,7 @@ def generate_sequence_task(n: int, task: str = "copy", *, min_len: int = 1, max_
     return SequenceTaskData(encoder_inputs, decoder_inputs, decoder_targets, lengths)
 
 
-def decoder_inputs_from_targets(decoder_targets: np.ndarray) -> np.ndarray:
+def task_decoder_inputs(decoder_targets: np.ndarray) -> np.ndarray:
     """Shift targets right behind START (teacher forcing); END becomes PAD.
 
     The exercise "build decoder inputs from targets" in the seq2seq lesson.

@@ -261,3 +261,99 @@ def split_corpus(data: str | np.ndarray, validation_fraction: float = 0.1):
         raise ValueError(f"cannot split {n} items with validation_fraction="
                          f"{validation_fraction}: both parts must be non-empty")
     return data[:n - n_valid], data[n - n_valid:]
+
+
+# --------------------------------------------------------------------------- language-model maths
+# (lesson 08) Bits per character, n-gram baselines and sampling with a temperature.
+
+
+def loss_to_bits_per_char(losses) -> tuple[float, float]:
+    r"""Bits per character and perplexity from per-character cross-entropies in nats.
+
+    ``losses`` holds :math:`-\ln p(c_{t+1} \mid c_{\le t})` for every predicted
+    character (any shape, e.g. (batch, time)). Returns ``(bits, perplexity)``
+    with :math:`\text{bits} = \overline{\text{loss}} / \ln 2` (the mean over
+    every character) and :math:`\text{perplexity} = 2^{\text{bits}} =
+    e^{\overline{\text{loss}}}`.
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.size == 0:
+        raise ValueError("losses must hold at least one value")
+    bits = float(losses.mean() / np.log(2.0))
+    return bits, float(2.0 ** bits)
+
+
+def tempered_probabilities(logits, temperature: float) -> np.ndarray:
+    r"""The sampling distribution :math:`\mathrm{softmax}(z / \tau)` over the last axis.
+
+    Computed stably: the largest scaled logit is subtracted before ``exp``, so
+    logits in the thousands do not overflow. ``temperature`` must be positive.
+    """
+    if not np.isscalar(temperature) or not temperature > 0:
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}")
+    scaled = np.asarray(logits, dtype=np.float64) / float(temperature)
+    scaled = scaled - scaled.max(axis=-1, keepdims=True)
+    exps = np.exp(scaled)
+    return exps / exps.sum(axis=-1, keepdims=True)
+
+
+def sample_with_temperature(logits, temperature: float, rng: np.random.Generator) -> int:
+    """One index drawn from ``tempered_probabilities(logits, temperature)`` (1-D logits).
+
+    Uses exactly one ``rng.random()`` draw (inverse of the cumulative
+    distribution), so two calls with generators in the same state draw the
+    same uniform number whatever the temperature.
+    """
+    probabilities = tempered_probabilities(logits, temperature)
+    if probabilities.ndim != 1:
+        raise ValueError(f"logits must be 1-D, got shape {probabilities.shape}")
+    cumulative = np.cumsum(probabilities)
+    index = np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")
+    return int(min(index, probabilities.shape[0] - 1))
+
+
+def _ids_1d(name: str, ids, vocab_size: int) -> np.ndarray:
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size < 2:
+        raise ValueError(f"{name} must be a 1-D array of at least 2 ids, got shape {ids.shape}")
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(f"{name} must hold ids in 0..{vocab_size - 1}")
+    return ids.astype(np.int64)
+
+
+def unigram_bits_per_char(train_ids, test_ids, vocab_size: int, alpha: float = 1.0) -> float:
+    r"""Bits per character of the smoothed unigram model on ``test_ids``.
+
+    :math:`p(c) = (n_c + \alpha) / (N + \alpha V)` from the counts of
+    ``train_ids``; the result is the mean of :math:`-\log_2 p(c)` over
+    ``test_ids[1:]`` (the characters the bigram model predicts too).
+    """
+    train = _ids_1d("train_ids", train_ids, vocab_size)
+    test = _ids_1d("test_ids", test_ids, vocab_size)
+    counts = np.bincount(train, minlength=vocab_size) + alpha
+    probabilities = counts / counts.sum()
+    return float(-np.log2(probabilities[test[1:]]).mean())
+
+
+def bigram_probabilities(train_ids, vocab_size: int, alpha: float = 1.0) -> np.ndarray:
+    r"""(V, V) matrix ``P[a, b]`` = :math:`p(b \mid a) = (n_{ab} + \alpha) / (n_a + \alpha V)`.
+
+    :math:`n_{ab}` counts how often ``b`` follows ``a`` in ``train_ids`` and
+    :math:`n_a = \sum_b n_{ab}`; each row sums to 1 (add-one smoothing for
+    ``alpha = 1``).
+    """
+    train = _ids_1d("train_ids", train_ids, vocab_size)
+    pairs = np.bincount(train[:-1] * vocab_size + train[1:], minlength=vocab_size * vocab_size)
+    counts = pairs.reshape(vocab_size, vocab_size) + alpha
+    return counts / counts.sum(axis=1, keepdims=True)
+
+
+def bigram_bits_per_char(train_ids, test_ids, vocab_size: int, alpha: float = 1.0) -> float:
+    r"""Bits per character of the smoothed bigram model on ``test_ids``.
+
+    The mean of :math:`-\log_2 p(c_{t+1} \mid c_t)` over the ``len(test_ids) - 1``
+    consecutive pairs of ``test_ids``, with :func:`bigram_probabilities`.
+    """
+    test = _ids_1d("test_ids", test_ids, vocab_size)
+    probabilities = bigram_probabilities(train_ids, vocab_size, alpha)
+    return float(-np.log2(probabilities[test[:-1], test[1:]]).mean())
