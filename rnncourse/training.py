@@ -8,7 +8,7 @@ r"""Training and inspection helpers shared by the lessons.
   state across windows and stops the gradient at each border).
 * Gradient probes: :func:`gradient_norms_through_time` (NumPy, vanilla RNN),
   :func:`hidden_state_gradient_norms` (any Keras cell, via GradientTape),
-  :func:`global_norm` and :func:`fit_recording_gradient_norms`.
+  :func:`global_norm`, :func:`clip_by_global_norm` and :func:`fit_recording_gradient_norms`.
 * Encoder-decoder: :func:`decoder_inputs_from_targets`, the scheduled-sampling
   schedules of Bengio et al. (2015) and :func:`greedy_decode`.
 """
@@ -29,6 +29,7 @@ import tensorflow as tf  # noqa: E402  (after the quiet import)
 ops = keras.ops
 
 __all__ = [
+    "clip_by_global_norm",
     "decoder_inputs_from_targets",
     "exponential_schedule",
     "fit_quietly",
@@ -317,6 +318,27 @@ def global_norm(gradients) -> float:
         if g is not None:
             total += float(np.sum(np.square(np.asarray(g, dtype=np.float64))))
     return math.sqrt(total)
+
+
+def clip_by_global_norm(gradients, clip_norm: float) -> list:
+    r"""Rescale a list of gradients so that their global norm is at most ``clip_norm``.
+
+    .. math::
+
+        g_i \leftarrow g_i \cdot \min\left(1, \frac{c}{\lVert g \rVert}\right), \qquad
+        \lVert g \rVert = \sqrt{\textstyle\sum_i \lVert g_i \rVert^2}
+
+    Every array is multiplied by the same factor, so the direction of the whole
+    gradient is kept and only its length changes; gradients already shorter
+    than ``c`` are returned unchanged. This is what an optimizer created with
+    ``global_clipnorm=c`` does before its update. ``None`` entries stay
+    ``None``. Returns a new list of float64 arrays.
+    """
+    if not clip_norm > 0:
+        raise ValueError(f"clip_norm must be positive, got {clip_norm}")
+    norm = global_norm(gradients)
+    factor = min(1.0, clip_norm / norm) if norm > 0 else 1.0
+    return [None if g is None else np.asarray(g, dtype=np.float64) * factor for g in gradients]
 
 
 def fit_recording_gradient_norms(model, x, y, *, loss_fn: Callable, optimizer,

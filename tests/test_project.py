@@ -119,6 +119,22 @@ def test_every_exercise_is_followed_by_its_check(root):
         assert names == exercises_of_lesson(path.name[:2]), f"{path.name}: exercises differ"
 
 
+def test_setup_silences_tensorflow_before_anything_imports_it(root):
+    """TensorFlow's start-up log would land in the learner's output: setup() comes first."""
+    pattern = re.compile(r"^\s*(import|from)\s+(tensorflow|keras)\b")
+    for path in _notebooks(root):
+        cells = [c for c in read_notebook(path)["cells"] if c["cell_type"] == "code"]
+        setup_seen = False
+        for cell in cells:
+            for line in cell["source"].splitlines():
+                if "setup(" in line and not line.lstrip().startswith("#"):
+                    setup_seen = True
+                assert setup_seen or not pattern.match(line), (
+                    f"{path.name}: `{line.strip()}` runs before setup(); import it after "
+                    "`keras = setup(...)`"
+                )
+
+
 def test_readme_quick_start_has_two_commands(root):
     readme = (root / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("```bash", 1)[1].split("```", 1)[0]

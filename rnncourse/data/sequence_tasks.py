@@ -99,9 +99,11 @@ def generate_sequence_task(n: int, task: str = "copy", *, min_len: int = 1, max_
 
 
 def task_decoder_inputs(decoder_targets: np.ndarray) -> np.ndarray:
-    """Shift targets right behind START (teacher forcing); END becomes PAD.
+    """This task's decoder inputs: targets shifted right behind START, END turned into PAD.
 
-    The exercise "build decoder inputs from targets" in the seq2seq lesson.
+    (The general shift, for any start token, is
+    :func:`rnncourse.training.decoder_inputs_from_targets`; this one reproduces the
+    generator's own ``decoder_inputs``.)
     """
     targets = np.asarray(decoder_targets)
     if targets.ndim != 2:
