@@ -11,6 +11,7 @@ propagate, and everything printed afterwards is shown as usual.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 
@@ -24,7 +25,7 @@ SUPPORTED = {
 
 _ENVIRONMENT_DEFAULTS = {
     "KERAS_BACKEND": "tensorflow",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
 }
 
 
@@ -55,8 +56,8 @@ def _stderr_fd_silenced():
 def import_keras_quietly():
     """Import TensorFlow and Keras without their C++ start-up log; return ``keras``.
 
-    Sets ``KERAS_BACKEND=tensorflow`` and ``TF_CPP_MIN_LOG_LEVEL=2`` unless the
-    user set them already.
+    Sets ``KERAS_BACKEND=tensorflow`` and ``TF_CPP_MIN_LOG_LEVEL=3`` unless the
+    user set them already, and lets TensorFlow's Python logger report errors only.
     """
     for name, value in _ENVIRONMENT_DEFAULTS.items():
         os.environ.setdefault(name, value)
@@ -69,6 +70,9 @@ def import_keras_quietly():
         # The first operation initialises the devices, which logs once more
         # (for example "failed call to cuInit" on a machine without a GPU).
         tensorflow.constant(0.0) + 1.0
+    # Notes such as "5 out of the last 5 calls triggered tf.function retracing" come
+    # when several small models are built in a row, as lessons do; they are not errors.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     return keras
 
 

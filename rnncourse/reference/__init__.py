@@ -15,6 +15,12 @@ from rnncourse.reference.attention import (
     general_scores,
     masked_softmax,
 )
+from rnncourse.reference.bidirectional import (
+    MERGE_MODES,
+    bidirectional_rnn_forward,
+    merge_directions,
+    reverse_padded,
+)
 from rnncourse.reference.gradcheck import numerical_gradient, relative_error
 from rnncourse.reference.gru import gru_backward, gru_forward, gru_param_count, gru_step
 from rnncourse.reference.lstm import lstm_backward, lstm_forward, lstm_param_count, lstm_step
@@ -26,6 +32,10 @@ from rnncourse.reference.simple_rnn import (
 )
 
 __all__ = [
+    "MERGE_MODES",
+    "bidirectional_rnn_forward",
+    "merge_directions",
+    "reverse_padded",
     "additive_scores",
     "attention",
     "dot_scores",
