@@ -7,7 +7,8 @@
 Only the standard library is used here, so this works on a fresh machine with
 Python 3.10 or newer. The virtual environment lives in ``.venv`` next to this
 file; it is reinstalled only when ``pyproject.toml`` changes. Extra arguments
-after ``test`` go to pytest (for example ``python3 course.py test -x tests``).
+after ``test`` go to pytest instead of the default (the whole suite, up to four
+notebooks at a time), for example ``python3 course.py test -x tests``.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ def main(argv: list[str]) -> int:
     if argv[0] == "lab":
         command = [str(python), "-m", "jupyter", "lab", str(ROOT / "lessons"), *argv[1:]]
     else:
-        command = [str(python), "-m", "pytest", *argv[1:]]
+        # Without arguments: the whole suite, a few notebooks at a time (each notebook's
+        # cells stay together in one kernel: --dist loadscope).
+        extra = argv[1:] or ["-n", str(min(4, os.cpu_count() or 1)), "--dist", "loadscope"]
+        command = [str(python), "-m", "pytest", *extra]
     return subprocess.run(command, cwd=ROOT).returncode
 
 

@@ -43,6 +43,7 @@ print(f"Colab leg: Python {sys.version.split()[0]}, TensorFlow {tensorflow.__ver
 assert tensorflow.__version__.startswith("2.20.") and keras.__version__.startswith("3.13.")
 PY
 if [ "$#" -eq 0 ]; then
-  set -- tests solutions
+  workers=$(( $(nproc) < 4 ? $(nproc) : 4 ))
+  set -- -n "$workers" --dist loadscope tests solutions
 fi
 exec "$VENV/bin/python" -m pytest "$@"
