@@ -269,6 +269,11 @@ def decode_observation(data: dict) -> Observation:
     )
 
 
+def distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 7) -> list[int]:
+    """``count`` different sizes in [low, high], so that a swapped axis shows in the shape."""
+    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
+
+
 # --------------------------------------------------------------------------
 # Judging: compare with the reference and name the likely mistake.
 # --------------------------------------------------------------------------

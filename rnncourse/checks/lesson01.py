@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.reference.simple_rnn import rnn_forward as ref_forward
 from rnncourse.reference.simple_rnn import rnn_step as ref_step
@@ -21,11 +21,6 @@ def _sigmoid(z):
 
 def _relu(z):
     return np.maximum(z, 0.0)
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 7):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
 def _weights(rng: np.random.Generator, input_dim: int, units: int):
@@ -68,7 +63,7 @@ class RnnStep(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, input_dim, units = _distinct_sizes(rng, 3)
+            batch, input_dim, units = distinct_sizes(rng, 3)
             x_t = rng.normal(size=(batch, input_dim))
             h_prev = rng.uniform(-0.9, 0.9, size=(batch, units))
             cases.append((x_t, h_prev, *_weights(rng, input_dim, units)))
@@ -115,7 +110,7 @@ class RnnForward(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, steps, input_dim, units = _distinct_sizes(rng, 4, 2, 8)
+            batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
             x = rng.normal(size=(batch, steps, input_dim))
             h0 = rng.uniform(-0.9, 0.9, size=(batch, units))
             cases.append((x, h0, *_weights(rng, input_dim, units)))
@@ -142,7 +137,7 @@ class SimpleRnnFromWeights(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(2):
-            batch, steps, input_dim, units = _distinct_sizes(rng, 4, 2, 8)
+            batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
             W_xh, W_hh, b_h = _weights(rng, input_dim, units)
             x = rng.normal(size=(batch, steps, input_dim)).astype("float32")
             cases.append((W_xh, W_hh, b_h, x))
@@ -192,7 +187,7 @@ class SimpleRnnParamCount(Exercise):
     def cases(self, rng):
         # Distinct sizes first: there every typical mistake gives its own count, so
         # the first failing case names it. (1, 1) comes last: there several coincide.
-        pairs = [tuple(int(v) for v in _distinct_sizes(rng, 2, 2, 64)) for _ in range(3)]
+        pairs = [tuple(int(v) for v in distinct_sizes(rng, 2, 2, 64)) for _ in range(3)]
         return [*pairs, (3, 5), (8, 2), (1, 1)]
 
     def judge(self, case, value):

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.data.text import batch_stream as ref_batch_stream
 from rnncourse.reference.simple_rnn import rnn_backward as ref_backward
 from rnncourse.reference.simple_rnn import rnn_forward as ref_forward
 
 GRADIENT_NAMES = ("dW_xh", "dW_hh", "db_h", "dh0")
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 7):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
 def _rnn_case(rng: np.random.Generator, batch: int, steps: int, input_dim: int, units: int):
@@ -156,7 +151,7 @@ class BpttBackward(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, steps, input_dim, units = _distinct_sizes(rng, 4, 2, 8)
+            batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
             cases.append(_rnn_case(rng, batch, max(steps, 3), input_dim, units))
         return cases
 
@@ -223,12 +218,12 @@ class StreamToWindows(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch_size, window = _distinct_sizes(rng, 2, 2, 6)
+            batch_size, window = distinct_sizes(rng, 2, 2, 6)
             n_windows = int(rng.integers(3, 6))
             length = batch_size * window * n_windows + int(rng.integers(2, batch_size * window))
             cases.append((rng.integers(0, 1000, size=length), batch_size, window))
         # a stream that fits exactly, with one id to spare for the last target
-        batch_size, window = _distinct_sizes(rng, 2, 2, 6)
+        batch_size, window = distinct_sizes(rng, 2, 2, 6)
         cases.append((rng.integers(0, 1000, size=batch_size * window * 3 + 1), batch_size, window))
         return cases
 
@@ -332,7 +327,7 @@ class TruncatedBpttGradients(Exercise):
         for window, steps in [(int(rng.integers(2, 4)), int(rng.integers(9, 12))),
                               (int(rng.integers(4, 6)), int(rng.integers(12, 15))),
                               (3, 9)]:
-            batch, input_dim, units = _distinct_sizes(rng, 3, 2, 6)
+            batch, input_dim, units = distinct_sizes(rng, 3, 2, 6)
             cases.append((*_rnn_case(rng, batch, steps, input_dim, units), window))
         return cases
 

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.training import clip_by_global_norm as ref_clip
 from rnncourse.training import global_norm as ref_global_norm
 
 #: The largest derivative of each activation: tanh'(0) = 1, sigmoid'(0) = 1/4.
 MAX_DERIVATIVE = {"tanh": 1.0, "sigmoid": 0.25}
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 7):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
 # --------------------------------------------------------------------------- the Jacobian
@@ -40,7 +35,7 @@ class TanhStepJacobian(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, units = _distinct_sizes(rng, 2, 2, 6)
+            batch, units = distinct_sizes(rng, 2, 2, 6)
             h_t = rng.uniform(-0.95, 0.95, size=(batch, units))
             W_hh = rng.normal(0.0, 0.7, size=(units, units))
             cases.append((h_t, W_hh))
@@ -261,7 +256,7 @@ class ClipByGlobalNorm(Exercise):
         cases = []
         # (global norm / c) for each case: far above, below (nothing to do), just above
         for ratio in (4.0, 0.5, 1.7):
-            rows, cols, size = _distinct_sizes(rng, 3, 2, 6)
+            rows, cols, size = distinct_sizes(rng, 3, 2, 6)
             shapes = [(rows, cols), (cols,), (size, rows)]
             gradients = [rng.normal(size=s) for s in shapes]
             gradients[0] *= 3.0  # one big array, others small: per-array clipping differs

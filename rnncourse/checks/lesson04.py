@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.reference.gru import gru_step as ref_gru_step
 from rnncourse.reference.lstm import lstm_forward as ref_lstm_forward
@@ -20,11 +20,6 @@ from rnncourse.reference.lstm import lstm_step as ref_lstm_step
 
 def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int = 3, high: int = 8):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
 # --------------------------------------------------------------------------- LSTM
@@ -124,7 +119,7 @@ class LstmStep(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, input_dim, units = _distinct_sizes(rng, 3)
+            batch, input_dim, units = distinct_sizes(rng, 3, 3, 8)
             x_t = rng.normal(size=(batch, input_dim))
             h_prev = rng.uniform(-0.9, 0.9, size=(batch, units))
             c_prev = rng.uniform(-2.0, 2.0, size=(batch, units))
@@ -191,7 +186,7 @@ class LstmCellLayer(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(2):
-            batch, steps, input_dim, units = _distinct_sizes(rng, 4, 2, 7)
+            batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 7)
             weights = _lstm_weights(rng, input_dim, units)
             x = rng.normal(size=(batch, steps, input_dim)).astype("float32")
             cases.append((*weights, x))
@@ -333,7 +328,7 @@ class GruStep(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, input_dim, units = _distinct_sizes(rng, 3)
+            batch, input_dim, units = distinct_sizes(rng, 3, 3, 8)
             x_t = rng.normal(size=(batch, input_dim))
             h_prev = rng.uniform(-0.9, 0.9, size=(batch, units))
             cases.append((x_t, h_prev, *_gru_weights(rng, input_dim, units)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.reference.bidirectional import (
     MERGE_MODES,
@@ -23,11 +23,6 @@ from rnncourse.reference.bidirectional import (
 from rnncourse.reference.gru import gru_forward
 from rnncourse.reference.lstm import lstm_forward
 from rnncourse.reference.simple_rnn import rnn_forward
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 7):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
 def _rnn_weights(rng: np.random.Generator, input_dim: int, units: int):
@@ -87,7 +82,7 @@ class BidirectionalRnnForward(Exercise):
     def cases(self, rng):
         cases = []
         for merge_mode in MERGE_MODES:
-            batch, steps, input_dim, units = _distinct_sizes(rng, 4, 2, 8)
+            batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
             x = rng.normal(size=(batch, steps, input_dim))
             cases.append((x, _rnn_weights(rng, input_dim, units),
                           _rnn_weights(rng, input_dim, units), merge_mode))
@@ -121,7 +116,7 @@ class ReversePadded(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, steps, features = _distinct_sizes(rng, 3, 3, 9)
+            batch, steps, features = distinct_sizes(rng, 3, 3, 9)
             lengths = rng.integers(1, steps + 1, size=batch)
             lengths[0] = steps  # one full-length row
             lengths[1] = max(1, steps - 2)  # one padded row at least
@@ -296,7 +291,7 @@ class ResidualRnnStack(Exercise):
     def cases(self, rng):
         cases = []
         for depth in (2, 3):
-            batch, steps, units = _distinct_sizes(rng, 3, 2, 7)
+            batch, steps, units = distinct_sizes(rng, 3, 2, 7)
             x = rng.normal(0.0, 0.5, (batch, steps, units)).astype("float32")
             cases.append((int(rng.integers(1 << 30)), x, units, depth))
         return cases

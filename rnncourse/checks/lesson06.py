@@ -8,17 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.training import decoder_inputs_from_targets as ref_decoder_inputs
 from rnncourse.training import greedy_decode as ref_greedy_decode
 from rnncourse.training import teacher_forcing_probability as ref_probability
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 9):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
-
 
 # --------------------------------------------------------------------------- decoder inputs
 
@@ -61,7 +55,7 @@ class MakeDecoderInputs(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, steps = _distinct_sizes(rng, 2, 3, 9)
+            batch, steps = distinct_sizes(rng, 2, 3, 9)
             vocabulary = int(rng.integers(5, 10))
             targets = rng.integers(0, vocabulary, size=(batch, steps))
             start_token = vocabulary + int(rng.integers(0, 3))  # an id no target uses
@@ -236,7 +230,7 @@ class GreedyDecoder(Exercise):
     def cases(self, rng):
         cases = []
         for all_end in (True, False, True):
-            batch, vocabulary, max_length = _distinct_sizes(rng, 3, 4, 9)
+            batch, vocabulary, max_length = distinct_sizes(rng, 3, 4, 9)
             start_token, end_token = (int(v) for v in rng.choice(vocabulary, 2, replace=False))
             table = _table(rng, vocabulary, start_token, end_token)
             counters = rng.integers(0, 4, size=(batch, 1)).astype(np.float64)

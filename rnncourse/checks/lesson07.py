@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.reference.attention import additive_scores as ref_additive
 from rnncourse.reference.attention import dot_scores as ref_dot
 from rnncourse.reference.attention import general_scores as ref_general
 from rnncourse.reference.attention import masked_softmax as ref_softmax
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int = 7):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
 def _swap(a):
@@ -63,11 +58,11 @@ class LuongGeneralScores(Exercise):
 
     def cases(self, rng):
         cases = []
-        batch, Tq, Tv, d = _distinct_sizes(rng, 4, 2, 8)
+        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
         cases.append((rng.normal(size=(batch, Tq, d)), rng.normal(size=(batch, Tv, d)),
                       rng.normal(size=(d, d))))
         for _ in range(2):
-            batch, Tq, Tv, d_q, d_k = _distinct_sizes(rng, 5, 2, 9)
+            batch, Tq, Tv, d_q, d_k = distinct_sizes(rng, 5, 2, 9)
             cases.append((rng.normal(size=(batch, Tq, d_q)), rng.normal(size=(batch, Tv, d_k)),
                           rng.normal(size=(d_q, d_k))))
         return cases
@@ -108,10 +103,10 @@ class BahdanauScores(Exercise):
 
     def cases(self, rng):
         cases = []
-        batch, Tq, Tv, d = _distinct_sizes(rng, 4, 2, 8)
+        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
         sizes = [(batch, Tq, Tv, d, d, d)]
         for _ in range(2):
-            sizes.append(tuple(_distinct_sizes(rng, 6, 2, 9)))
+            sizes.append(tuple(distinct_sizes(rng, 6, 2, 9)))
         for batch, Tq, Tv, d_q, d_k, units in sizes:
             cases.append((
                 rng.normal(size=(batch, Tq, d_q)),
@@ -179,10 +174,10 @@ class MaskedAttention(Exercise):
     lesson = "07"
 
     def cases(self, rng):
-        batch, T, d_v = _distinct_sizes(rng, 3, 2, 7)
+        batch, T, d_v = distinct_sizes(rng, 3, 2, 7)
         shapes = [(batch, T, T, d_v)]
-        shapes.append(tuple(_distinct_sizes(rng, 4, 2, 8)))
-        shapes.append(tuple(_distinct_sizes(rng, 4, 2, 8)))
+        shapes.append(tuple(distinct_sizes(rng, 4, 2, 8)))
+        shapes.append(tuple(distinct_sizes(rng, 4, 2, 8)))
         cases = []
         for k, (batch, Tq, Tv, d_v) in enumerate(shapes):
             scores = rng.normal(0.0, 1.5, size=(batch, Tq, Tv))
@@ -287,11 +282,11 @@ class DotAttention(Exercise):
     time_limit = 60.0  # the first Keras layer built in a process takes a while
 
     def cases(self, rng):
-        batch, T, d = _distinct_sizes(rng, 3, 2, 7)
+        batch, T, d = distinct_sizes(rng, 3, 2, 7)
         shapes = [(batch, T, T, d, False)]
-        batch, Tq, Tv, d = _distinct_sizes(rng, 4, 2, 8)
+        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
         shapes.append((batch, Tq, Tv, d, False))
-        batch, Tq, Tv, d = _distinct_sizes(rng, 4, 2, 8)
+        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
         shapes.append((batch, Tq, Tv, d, True))
         cases = []
         for batch, Tq, Tv, d, masked in shapes:

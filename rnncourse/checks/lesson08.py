@@ -8,18 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.data.text import bigram_bits_per_char as ref_bigram
 from rnncourse.data.text import loss_to_bits_per_char as ref_bits
 from rnncourse.data.text import tempered_probabilities as ref_tempered
 
 LN2 = np.log(2.0)
-
-
-def _distinct_sizes(rng: np.random.Generator, count: int, low: int, high: int):
-    """``count`` different sizes, so that a swapped axis shows in the shape."""
-    return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
 def _two_numbers(value, what: str) -> np.ndarray:
@@ -50,7 +45,7 @@ class LossToBitsPerChar(Exercise):
     def cases(self, rng):
         cases = []
         for _ in range(3):
-            batch, steps = _distinct_sizes(rng, 2, 2, 9)
+            batch, steps = distinct_sizes(rng, 2, 2, 9)
             # per-character cross-entropies in nats, spread like a half-trained model's
             cases.append((rng.gamma(2.0, 0.8, size=(batch, steps)) + 0.05,))
         return cases
@@ -164,7 +159,7 @@ class BigramBitsPerChar(Exercise):
 
     def cases(self, rng):
         cases = []
-        for vocab in _distinct_sizes(rng, 3, 4, 9):
+        for vocab in distinct_sizes(rng, 3, 4, 9):
             transitions = rng.dirichlet(np.full(vocab, 0.4), size=vocab)
             transitions[:, vocab - 1] = 0.0  # the last id never occurs in training...
             train = _markov_ids(rng, vocab, int(rng.integers(150, 400)), transitions)
@@ -232,11 +227,11 @@ class TemperedProbabilities(Exercise):
     def cases(self, rng):
         cases = []
         for temperature in (0.5, 2.0, 1.5):
-            batch, vocab = _distinct_sizes(rng, 2, 2, 9)
+            batch, vocab = distinct_sizes(rng, 2, 2, 9)
             cases.append((rng.normal(0.0, 2.0, size=(batch, vocab)), temperature))
         # Large logits, last: exp overflows without the max subtracted, and the rows
         # sit far apart, so subtracting one global max underflows whole rows.
-        batch, vocab = _distinct_sizes(rng, 2, 3, 8)
+        batch, vocab = distinct_sizes(rng, 2, 3, 8)
         offsets = np.where(np.arange(batch) % 2 == 0, 900.0, -900.0)[:, None]
         cases.append((offsets + rng.normal(0.0, 20.0, size=(batch, vocab)), 0.8))
         return cases
