@@ -23,12 +23,14 @@ def printed_lines(path: Path) -> list[str]:
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(notebook, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    lines = []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "stream" and output.get("name") == "stdout":
-                lines += [line for line in output["text"].splitlines() if not TIMING.search(line)]
-    return lines
+    # One print may reach the notebook in several chunks: join them before splitting lines.
+    printed = "".join(
+        output["text"]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "stream" and output.get("name") == "stdout"
+    )
+    return [line for line in printed.splitlines() if not TIMING.search(line)]
 
 
 @pytest.mark.parametrize("name", [n for n in SUBSET if (ROOT / "solutions" / n).exists()])
