@@ -61,7 +61,16 @@ def test_stream_windows_dataset_keeps_order(keras):
         data[5]
 
 
+def _keras_version(keras) -> tuple[int, int]:
+    major, minor = keras.__version__.split(".")[:2]
+    return int(major), int(minor)
+
+
 def test_stateful_fit_on_echo_dataset(keras):
+    if _keras_version(keras) < (3, 15):
+        # Documented in the adapters' docstrings; lesson 02 uses fit_stateful_windows instead.
+        pytest.skip("Keras < 3.15 traces fit on a PyDataset with an unknown batch size, "
+                    "which stateful layers refuse")
     data = adapters.echo_dataset(batch_size=2, window=5, echo_step=2, n_windows=4, seed=0)
     first_stream = data.inputs.copy()
     model = keras.Sequential([keras.Input(batch_shape=(2, 5, 1)),

@@ -193,6 +193,12 @@ def stream_windows_dataset(inputs: np.ndarray, targets: np.ndarray, **pydataset_
     For stateful truncated BPTT: the batch size of the model must be ``B``,
     ``fit`` needs ``shuffle=False``, and the model's state should be reset at
     the start of every epoch (each epoch replays the stream from its start).
+
+    Needs Keras 3.15 or newer for a *stateful* model: Keras 3.13 (what Colab
+    ships) traces ``fit`` on a PyDataset with an unknown batch size, which a
+    stateful layer refuses (``OperatorNotAllowedInGraphError``). On any
+    version, :func:`rnncourse.training.fit_stateful_windows` trains a stateful
+    model on the same windows.
     """
     cls = _classes()["StreamWindowsDataset"]
     return cls(inputs, targets, **pydataset_options)
@@ -204,6 +210,12 @@ def echo_dataset(batch_size: int, window: int, echo_step: int, n_windows: int, *
 
     Items are (inputs, targets) of shape (B, T, 1) float32, in window order.
     Reset the model's state at the start of every epoch (a new stream begins).
+
+    Needs Keras 3.15 or newer for a *stateful* model: Keras 3.13 (what Colab
+    ships) traces ``fit`` on a PyDataset with an unknown batch size, which a
+    stateful layer refuses (``OperatorNotAllowedInGraphError``). On any
+    version, :func:`rnncourse.training.fit_stateful_windows` trains a stateful
+    model on the same windows.
     """
     seed = check_int("seed", seed, minimum=0)
     # validate the settings now, with readable errors, before building the class
