@@ -274,6 +274,12 @@ def distinct_sizes(rng: np.random.Generator, count: int, low: int = 2, high: int
     return [int(v) for v in rng.choice(np.arange(low, high + 1), size=count, replace=False)]
 
 
+def rnn_weights(rng: np.random.Generator, input_dim: int, units: int):
+    """Vanilla-RNN weights (W_xh, W_hh, b_h) scaled so that tanh works in its curved range."""
+    return (rng.normal(0.0, 0.6, (input_dim, units)), rng.normal(0.0, 0.6, (units, units)),
+            rng.normal(0.0, 0.5, units))
+
+
 # --------------------------------------------------------------------------
 # Judging: compare with the reference and name the likely mistake.
 # --------------------------------------------------------------------------

@@ -8,27 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes, rnn_weights
 from rnncourse.checks.exercise import Exercise, register
+from rnncourse.reference._checks import sigmoid
 from rnncourse.reference.simple_rnn import rnn_forward as ref_forward
 from rnncourse.reference.simple_rnn import rnn_step as ref_step
 from rnncourse.reference.simple_rnn import simple_rnn_param_count as ref_count
 
 
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def _relu(z):
     return np.maximum(z, 0.0)
-
-
-def _weights(rng: np.random.Generator, input_dim: int, units: int):
-    """Weights scaled so that tanh works in its curved range (no saturation)."""
-    W_xh = rng.normal(0.0, 0.6, size=(input_dim, units))
-    W_hh = rng.normal(0.0, 0.6, size=(units, units))
-    b_h = rng.normal(0.0, 0.5, size=units)
-    return W_xh, W_hh, b_h
 
 
 def _step_mistakes(x, h, W_xh, W_hh, b_h):
@@ -48,7 +37,7 @@ def _step_mistakes(x, h, W_xh, W_hh, b_h):
          "W_hh index the previous state, so the product is h_prev @ W_hh.",
          np.tanh(x @ W_xh + h @ W_hh.T + b_h)),
         ("you used the logistic sigmoid; a vanilla RNN (and Keras's SimpleRNN) uses tanh.",
-         _sigmoid(z)),
+         sigmoid(z)),
         ("you used ReLU; a vanilla RNN (and Keras's SimpleRNN) uses tanh here.", _relu(z)),
     ]
 
@@ -66,7 +55,7 @@ class RnnStep(Exercise):
             batch, input_dim, units = distinct_sizes(rng, 3)
             x_t = rng.normal(size=(batch, input_dim))
             h_prev = rng.uniform(-0.9, 0.9, size=(batch, units))
-            cases.append((x_t, h_prev, *_weights(rng, input_dim, units)))
+            cases.append((x_t, h_prev, *rnn_weights(rng, input_dim, units)))
         return cases
 
     def judge(self, case, value):
@@ -113,7 +102,7 @@ class RnnForward(Exercise):
             batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
             x = rng.normal(size=(batch, steps, input_dim))
             h0 = rng.uniform(-0.9, 0.9, size=(batch, units))
-            cases.append((x, h0, *_weights(rng, input_dim, units)))
+            cases.append((x, h0, *rnn_weights(rng, input_dim, units)))
         return cases
 
     def judge(self, case, value):
@@ -138,7 +127,7 @@ class SimpleRnnFromWeights(Exercise):
         cases = []
         for _ in range(2):
             batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
-            W_xh, W_hh, b_h = _weights(rng, input_dim, units)
+            W_xh, W_hh, b_h = rnn_weights(rng, input_dim, units)
             x = rng.normal(size=(batch, steps, input_dim)).astype("float32")
             cases.append((W_xh, W_hh, b_h, x))
         return cases

@@ -13,14 +13,10 @@ import numpy as np
 
 from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
+from rnncourse.reference._checks import sigmoid
 from rnncourse.reference.gru import gru_step as ref_gru_step
 from rnncourse.reference.lstm import lstm_forward as ref_lstm_forward
 from rnncourse.reference.lstm import lstm_step as ref_lstm_step
-
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
 
 # --------------------------------------------------------------------------- LSTM
 
@@ -40,7 +36,7 @@ def _lstm_variant(x, h, c, W, U, b, *, order="ifco", acts=None, cell_out=np.tanh
     ``order`` is the gate order the learner assumed for the column blocks
     (Keras's is "ifco"); ``acts`` maps gate names to the activations used.
     """
-    activations = {"i": _sigmoid, "f": _sigmoid, "c": np.tanh, "o": _sigmoid}
+    activations = {"i": sigmoid, "f": sigmoid, "c": np.tanh, "o": sigmoid}
     activations.update(acts or {})
     z = x @ W + h @ U + (b if use_bias else 0.0)
     blocks = np.split(z, 4, axis=-1)
@@ -69,7 +65,7 @@ _LSTM_MISTAKES = [
     ("you applied tanh to the output gate o; the gates i, f, o use the logistic sigmoid "
      "(values in (0, 1)), only the candidate c̃ uses tanh.", {"acts": {"o": np.tanh}}),
     ("you applied the sigmoid to the cell candidate c̃; it uses tanh, so that it can write "
-     "negative as well as positive values.", {"acts": {"c": _sigmoid}}),
+     "negative as well as positive values.", {"acts": {"c": sigmoid}}),
     ("you forgot the tanh on the cell output: h_t = o ⊙ tanh(c_t), not o ⊙ c_t.",
      {"cell_out": lambda v: v}),
     ("your h_t uses the old cell state c_prev: compute c_t first, then h_t = o ⊙ tanh(c_t).",
@@ -262,7 +258,7 @@ def _gru_variant(x, h, W, U, b, *, order="zrh", reset_after=True, swap_interpola
                  input_bias=True, recurrent_bias=True, swap_bias_rows=False,
                  recurrent_bias_outside=False, reset_gate=True, acts=None):
     """One GRU step (Keras's reset_after=True layout) with one term changed."""
-    activations = {"z": _sigmoid, "r": _sigmoid, "h": np.tanh}
+    activations = {"z": sigmoid, "r": sigmoid, "h": np.tanh}
     activations.update(acts or {})
     b_x, b_h = (b[1], b[0]) if swap_bias_rows else (b[0], b[1])
     b_x = b_x if input_bias else np.zeros_like(b_x)
@@ -314,7 +310,7 @@ _GRU_MISTAKES = [
      {"acts": {"z": np.tanh}}),
     ("you applied tanh to the reset gate r; the gates z and r use the logistic sigmoid.",
      {"acts": {"r": np.tanh}}),
-    ("you applied the sigmoid to the candidate h̃; it uses tanh.", {"acts": {"h": _sigmoid}}),
+    ("you applied the sigmoid to the candidate h̃; it uses tanh.", {"acts": {"h": sigmoid}}),
 ]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
+from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes, rnn_weights
 from rnncourse.checks.exercise import Exercise, register
 from rnncourse.reference.bidirectional import (
     MERGE_MODES,
@@ -23,12 +23,6 @@ from rnncourse.reference.bidirectional import (
 from rnncourse.reference.gru import gru_forward
 from rnncourse.reference.lstm import lstm_forward
 from rnncourse.reference.simple_rnn import rnn_forward
-
-
-def _rnn_weights(rng: np.random.Generator, input_dim: int, units: int):
-    return (rng.normal(0.0, 0.6, (input_dim, units)), rng.normal(0.0, 0.6, (units, units)),
-            rng.normal(0.0, 0.5, units))
-
 
 # --------------------------------------------------------------------------- merging
 
@@ -84,8 +78,8 @@ class BidirectionalRnnForward(Exercise):
         for merge_mode in MERGE_MODES:
             batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
             x = rng.normal(size=(batch, steps, input_dim))
-            cases.append((x, _rnn_weights(rng, input_dim, units),
-                          _rnn_weights(rng, input_dim, units), merge_mode))
+            cases.append((x, rnn_weights(rng, input_dim, units),
+                          rnn_weights(rng, input_dim, units), merge_mode))
         return cases
 
     def judge(self, case, value):

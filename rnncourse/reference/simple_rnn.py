@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def _check_rank(name: str, array: np.ndarray, rank: int, layout: str) -> None:
-    if array.ndim != rank:
-        raise ValueError(f"{name} should have shape {layout}, got shape {array.shape}")
+from rnncourse.reference._checks import as_array
 
 
 def rnn_step(x_t, h_prev, W_xh, W_hh, b_h, activation=np.tanh):
@@ -25,9 +22,8 @@ def rnn_step(x_t, h_prev, W_xh, W_hh, b_h, activation=np.tanh):
     Shapes: ``x_t`` (batch, input_dim), ``h_prev`` (batch, units); returns
     (batch, units).
     """
-    x_t, h_prev = np.asarray(x_t), np.asarray(h_prev)
-    _check_rank("x_t", x_t, 2, "(batch, input_dim)")
-    _check_rank("h_prev", h_prev, 2, "(batch, units)")
+    x_t = as_array("x_t", x_t, 2, "(batch, input_dim)")
+    h_prev = as_array("h_prev", h_prev, 2, "(batch, units)")
     if x_t.shape[1] != np.shape(W_xh)[0] or h_prev.shape[1] != np.shape(W_hh)[0]:
         raise ValueError(
             f"shapes do not fit: x_t {x_t.shape} @ W_xh {np.shape(W_xh)}, "
@@ -43,8 +39,7 @@ def rnn_forward(x, h0, W_xh, W_hh, b_h, activation=np.tanh):
     result has shape (batch, time, units): ``h_1 ... h_T`` (not ``h0``), which
     is what ``keras.layers.SimpleRNN(return_sequences=True)`` returns.
     """
-    x = np.asarray(x)
-    _check_rank("x", x, 3, "(batch, time, input_dim)")
+    x = as_array("x", x, 3, "(batch, time, input_dim)")
     h = np.asarray(h0)
     states = []
     for t in range(x.shape[1]):
@@ -95,11 +90,11 @@ def rnn_backward(dh_all, x, h0, h_all, W_xh, W_hh, dh_last=None):
     :math:`\partial L/\partial h_t` for every step, shape (batch, time, units)
     (what the vanishing-gradient lesson plots).
     """
-    x, h0, h_all = np.asarray(x), np.asarray(h0), np.asarray(h_all)
+    x = as_array("x", x, 3, "(batch, time, input_dim)")
+    h_all = as_array("h_all", h_all, 3, "(batch, time, units)")
+    h0 = np.asarray(h0)
     dh_all = np.asarray(dh_all)
     W_xh, W_hh = np.asarray(W_xh), np.asarray(W_hh)
-    _check_rank("x", x, 3, "(batch, time, input_dim)")
-    _check_rank("h_all", h_all, 3, "(batch, time, units)")
     if dh_all.shape != h_all.shape:
         raise ValueError(
             f"dh_all should have the shape of h_all {h_all.shape}, got shape {dh_all.shape}"
