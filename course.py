@@ -5,7 +5,7 @@
     python3 course.py test    # create .venv, install the course, run every test
 
 Only the standard library is used here, so this works on a fresh machine with
-Python 3.10 or newer. The virtual environment lives in ``.venv`` next to this
+Python 3.11 or newer (Keras 3.13 needs it). The virtual environment lives in ``.venv`` next to this
 file; it is reinstalled only when ``pyproject.toml`` changes. Extra arguments
 after ``test`` go to pytest instead of the default (the whole suite, up to four
 notebooks at a time), for example ``python3 course.py test -x tests``.
@@ -31,8 +31,8 @@ def venv_python() -> Path:
 
 def install() -> Path:
     """Create .venv and install the course with its development extras."""
-    if sys.version_info < (3, 10):  # noqa: UP036 (this script must explain, not crash)
-        sys.exit(f"The course needs Python 3.10 or newer; this is {sys.version.split()[0]}.")
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script must explain, not crash)
+        sys.exit(f"The course needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     python = venv_python()
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if python.exists() and STAMP.exists() and STAMP.read_text().strip() == wanted:

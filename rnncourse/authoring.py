@@ -52,10 +52,8 @@ class AuthoringError(ValueError):
 
 
 def _load_toml(path: Path) -> dict:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
+    import tomllib
+
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 

@@ -18,7 +18,7 @@ import sys
 #: The range of versions the course is tested with (lowest, highest), as in
 #: ``pyproject.toml``; a test keeps the two in agreement.
 SUPPORTED = {
-    "python": ((3, 10), (3, 13)),
+    "python": ((3, 11), (3, 13)),
     "tensorflow": ((2, 20), (2, 21)),
     "keras": ((3, 13), (3, 15)),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 
 import pytest
 import yaml
@@ -12,11 +13,6 @@ import yaml
 from rnncourse import authoring
 from rnncourse.environment import SUPPORTED
 from rnncourse.notebooks import has_outputs, read_notebook
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 
 @pytest.fixture(scope="module")
