@@ -7,30 +7,19 @@ lines that report a duration.
 
 from __future__ import annotations
 
-import re
+import importlib.util
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBSET = ["01_sequences_and_the_recurrent_cell.ipynb", "03_vanishing_and_exploding_gradients.ipynb"]
-TIMING = re.compile(r"\d+(\.\d+)?\s*(s|ms|seconds)\b")
 
-
-def printed_lines(path: Path) -> list[str]:
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    # One print may reach the notebook in several chunks: join them before splitting lines.
-    printed = "".join(
-        output["text"]
-        for cell in notebook.cells
-        for output in cell.get("outputs", [])
-        if output.get("output_type") == "stream" and output.get("name") == "stdout"
-    )
-    return [line for line in printed.splitlines() if not TIMING.search(line)]
+_spec = importlib.util.spec_from_file_location("printed_figures",
+                                               ROOT / "tools" / "printed_figures.py")
+printed_figures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(printed_figures)
+printed_lines = printed_figures.printed_lines
 
 
 @pytest.mark.parametrize("name", [n for n in SUBSET if (ROOT / "solutions" / n).exists()])
