@@ -3,7 +3,7 @@
 ``tools/seed_sweep.py`` runs every solution notebook with its own seed and at
 least four others and records, for every assertion of its ASSERTS regions,
 whether it held and what it compared (``tools/seed_spread.json``). Running the
-sweep takes about twenty minutes, so CI checks the record instead: it must
+sweep takes about fifteen minutes, so CI checks the record instead: it must
 belong to the notebooks' current code, cover at least five seeds, and show
 every robust assertion holding on every one of them. The record's figures are
 the spread that the issue asks for; ``python tools/seed_sweep.py`` prints them.

@@ -20,7 +20,7 @@ seeds it held, and the lesson's prose must give that spread.
 The record (``--record``) is what ``tests/test_seed_spread.py`` checks: that it is up to
 date with the notebooks' code, covers at least five seeds, and that every robust
 assertion held on every one. The sweep takes about five times as long as the notebooks
-(about 20 minutes on two cores with ``--jobs 2``), which is why CI reads the record
+(about 15 minutes for all eight on two cores with ``--jobs 2``), which is why CI reads the record
 instead of running it.
 """
 
