@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import site
 import subprocess
 import sys
@@ -182,30 +184,53 @@ def test_redefining_the_check_or_patching_the_package_changes_nothing(root, tmp_
     assert "bias b_h seems missing" in messages(result)["rnn_step"]
 
 
-def test_writing_into_the_package_or_start_up_files_voids_the_results(root, tmp_path):
-    target = Path(rnncourse.__file__).parent / "checks" / "lesson01.py"
-    before = target.read_bytes()
-    hook_dir = Path(site.getsitepackages()[0])
-    hook = hook_dir / "zz_rnncourse_test_tamper.pth"
+def test_writing_into_the_package_or_start_up_files_voids_the_results(root, tmp_path, monkeypatch):
+    # The child imports a private copy of the package, and the grader watches that copy and a
+    # private site directory: other tests, in this process or in another pytest worker, keep
+    # grading with the real package while this one writes into its files.
+    copy = tmp_path / "isolated" / "rnncourse"
+    shutil.copytree(Path(rnncourse.__file__).parent, copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    site_dir = tmp_path / "site-packages"
+    site_dir.mkdir()
+    hook = site_dir / "zz_rnncourse_test_tamper.pth"
+    real_environment = grader_module._child_environment
+
+    def isolated_environment():
+        env = real_environment()
+        env["PYTHONPATH"] = os.pathsep.join([str(copy.parent), env["PYTHONPATH"]])
+        return env
+
+    def private_sentinel(self):
+        self.package_dir, self.site_dirs = copy, [site_dir]
+
+    monkeypatch.setattr(grader_module, "_child_environment", isolated_environment)
+    monkeypatch.setattr(grader_module._Sentinel, "__init__", private_sentinel)
+    real_target = Path(rnncourse.__file__).parent / "checks" / "lesson01.py"
+    before = real_target.read_bytes()
     tamper = (
         "from pathlib import Path\n"
-        "import rnncourse, site\n"
+        "import rnncourse\n"
         "p = Path(rnncourse.__file__).parent / 'checks' / 'lesson01.py'\n"
         "p.write_text(p.read_text() + '\\n# tampered\\n')\n"
         f"Path({str(hook)!r}).write_text('# a start-up hook\\n')\n"
         + RIGHT["rnn_step"]
     )
-    try:
-        result = grade_notebook(learner_notebook(root, tmp_path, {**RIGHT, "rnn_step": tamper}))
-        assert result.status == BROKEN
-        assert "changed while this notebook's code ran" in result.message
-        assert "lesson01.py" in result.message
-        assert not result.passed
-        assert not hook.exists(), "a start-up hook written by learner code must be deleted"
-    finally:
-        if target.read_bytes() != before:
-            target.write_bytes(before)
-        hook.unlink(missing_ok=True)
+    result = grade_notebook(learner_notebook(root, tmp_path, {**RIGHT, "rnn_step": tamper}))
+    assert result.status == BROKEN
+    assert "changed while this notebook's code ran" in result.message
+    assert str(copy / "checks" / "lesson01.py") in result.message  # the copy was written
+    assert "# tampered" in (copy / "checks" / "lesson01.py").read_text()
+    assert not result.passed
+    assert not hook.exists(), "a start-up hook written by learner code must be deleted"
+    assert real_target.read_bytes() == before
+
+
+def test_the_grader_watches_the_package_and_every_site_directory():
+    sentinel = grader_module._Sentinel()
+    assert sentinel.package_dir == Path(rnncourse.__file__).resolve().parent
+    assert {Path(p) for p in site.getsitepackages()} <= set(sentinel.site_dirs)
+    assert Path(site.getusersitepackages()) in sentinel.site_dirs
 
 
 def test_cases_are_fresh_each_run(root):
