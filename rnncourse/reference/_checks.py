@@ -50,6 +50,16 @@ def check_step_inputs(x_t, states: dict, input_dim: int, units: int) -> None:
             )
 
 
+def upstream_gradient(dh_all, h_all: np.ndarray) -> np.ndarray:
+    """``dh_all`` as an array, checked to have the shape of the hidden states ``h_all``."""
+    dh_all = np.asarray(dh_all)
+    if dh_all.shape != h_all.shape:
+        raise ValueError(
+            f"dh_all should have the shape of h_all {h_all.shape}, got shape {dh_all.shape}"
+        )
+    return dh_all
+
+
 def sigmoid(z):
     r"""The logistic function :math:`\sigma(z) = 1 / (1 + e^{-z})`, without overflow warnings."""
     return 0.5 * (1.0 + np.tanh(0.5 * z))

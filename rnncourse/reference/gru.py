@@ -28,6 +28,7 @@ from rnncourse.reference._checks import (
     check_step_inputs,
     check_weights,
     sigmoid,
+    upstream_gradient,
 )
 
 
@@ -108,11 +109,7 @@ def gru_backward(dh_all, cache, dh_last=None):
     """
     x, h_all, parts = cache["x"], cache["h_all"], cache["parts"]
     kernel, recurrent_kernel = cache["kernel"], cache["recurrent_kernel"]
-    dh_all = np.asarray(dh_all)
-    if dh_all.shape != h_all.shape:
-        raise ValueError(
-            f"dh_all should have the shape of h_all {h_all.shape}, got shape {dh_all.shape}"
-        )
+    dh_all = upstream_gradient(dh_all, h_all)
     batch, steps, units = h_all.shape
     dtype = np.result_type(dh_all, h_all)
     grads = {

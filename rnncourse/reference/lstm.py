@@ -27,6 +27,7 @@ from rnncourse.reference._checks import (
     check_step_inputs,
     check_weights,
     sigmoid,
+    upstream_gradient,
 )
 
 
@@ -122,11 +123,7 @@ def lstm_backward(dh_all, cache, dh_last=None, dc_last=None):
     """
     x, h_all, c_all, gates = cache["x"], cache["h_all"], cache["c_all"], cache["gates"]
     kernel, recurrent_kernel = cache["kernel"], cache["recurrent_kernel"]
-    dh_all = np.asarray(dh_all)
-    if dh_all.shape != h_all.shape:
-        raise ValueError(
-            f"dh_all should have the shape of h_all {h_all.shape}, got shape {dh_all.shape}"
-        )
+    dh_all = upstream_gradient(dh_all, h_all)
     batch, steps, units = h_all.shape
     dtype = np.result_type(dh_all, h_all)
     grads = {

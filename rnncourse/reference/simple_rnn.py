@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnncourse.reference._checks import as_array
+from rnncourse.reference._checks import as_array, upstream_gradient
 
 
 def rnn_step(x_t, h_prev, W_xh, W_hh, b_h, activation=np.tanh):
@@ -93,12 +93,8 @@ def rnn_backward(dh_all, x, h0, h_all, W_xh, W_hh, dh_last=None):
     x = as_array("x", x, 3, "(batch, time, input_dim)")
     h_all = as_array("h_all", h_all, 3, "(batch, time, units)")
     h0 = np.asarray(h0)
-    dh_all = np.asarray(dh_all)
+    dh_all = upstream_gradient(dh_all, h_all)
     W_xh, W_hh = np.asarray(W_xh), np.asarray(W_hh)
-    if dh_all.shape != h_all.shape:
-        raise ValueError(
-            f"dh_all should have the shape of h_all {h_all.shape}, got shape {dh_all.shape}"
-        )
     batch, steps, units = h_all.shape
     grads = {
         "W_xh": np.zeros_like(W_xh, dtype=np.result_type(W_xh, dh_all)),
