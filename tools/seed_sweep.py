@@ -104,9 +104,17 @@ def notebook_seed(notebook) -> int:
     raise ValueError("no line 'SEED = <n>' in any code cell")
 
 
+COLAB_CELL = "# @title Colab set-up"
+
+
 def code_digest(notebook) -> str:
-    """A hash of every code cell's source: the record is stale when it changes."""
-    code = "\n\0\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    """A hash of every code cell's source: the record is stale when it changes.
+
+    The generated Colab set-up cell is left out: it does nothing outside Colab, and it
+    names the package version, which a release changes in every notebook at once.
+    """
+    code = "\n\0\n".join(cell.source for cell in notebook.cells
+                          if cell.cell_type == "code" and not cell.source.startswith(COLAB_CELL))
     return hashlib.sha256(code.encode()).hexdigest()
 
 
