@@ -163,9 +163,9 @@ def test_exceptions_show_the_line_and_only_the_stub_is_not_attempted(root, tmp_p
     result = grade_notebook(learner_notebook(root, tmp_path, answers))
     notes = messages(result)
     assert statuses(result)["rnn_step"] == "failed"
-    assert "(line 3: return np.tanh(z + b_h[:, None]))" in notes["rnn_step"]
+    assert "(line 4: return np.tanh(z + b_h[:, None]))" in notes["rnn_step"]
     assert statuses(result)["rnn_forward"] == "failed"
-    assert "line 2: raise NotImplementedError('the loop is missing')" in notes["rnn_forward"]
+    assert "line 3: raise NotImplementedError('the loop is missing')" in notes["rnn_forward"]
     assert statuses(result)["simple_rnn_param_count"] == "not attempted"
 
 
