@@ -48,6 +48,9 @@ class Exercise:
     lesson: str = ""
     #: seconds one case may run before it counts as an endless loop
     time_limit: float = 10.0
+    #: points for a passed exercise, all or nothing (``grading.toml`` may override it;
+    #: see ``rnncourse.grading.scoring``)
+    points: float = 1
 
     def cases(self, rng: np.random.Generator) -> list[tuple]:
         raise NotImplementedError
