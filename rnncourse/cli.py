@@ -72,6 +72,7 @@ def _grade(args) -> int:
         print(f"points from {config.source}")
     written = []
     if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(
             report_json(results, scores=scores, config=config) + "\n", encoding="utf-8"
         )

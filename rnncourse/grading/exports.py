@@ -31,6 +31,13 @@ CSV_LEADING = ("learner", "notebook", "lesson", "status")
 CSV_TRAILING = ("total", "max_points", "percentage", "message")
 
 
+def _target(path) -> Path:
+    """``path``, its folder made if missing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def csv_columns(scores: list[SubmissionScore], config: GradingConfig) -> list[str]:
     """learner, notebook, lesson, status, one column per exercise (lesson order), total,
     max_points, percentage, message: the same order on every run of the same assignment."""
@@ -64,7 +71,7 @@ def gradebook_csv(scores: list[SubmissionScore], config: GradingConfig) -> str:
 
 
 def write_csv(path, scores: list[SubmissionScore], config: GradingConfig) -> None:
-    Path(path).write_text(gradebook_csv(scores, config), encoding="utf-8", newline="")
+    _target(path).write_text(gradebook_csv(scores, config), encoding="utf-8", newline="")
 
 
 # --------------------------------------------------------------------------
@@ -143,7 +150,7 @@ def junit_xml(scores: list[SubmissionScore]) -> str:
 
 
 def write_junit(path, scores: list[SubmissionScore]) -> None:
-    Path(path).write_text(junit_xml(scores) + "\n", encoding="utf-8")
+    _target(path).write_text(junit_xml(scores) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------
@@ -207,7 +214,7 @@ def write_gradescope(
     note: str = "",
 ) -> None:
     data = gradescope_results(scores, config, seconds, note)
-    Path(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    _target(path).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------
@@ -251,7 +258,7 @@ def classroom_results(scores: list[SubmissionScore]) -> dict:
 
 
 def write_classroom(path, scores: list[SubmissionScore]) -> None:
-    Path(path).write_text(json.dumps(classroom_results(scores)) + "\n", encoding="utf-8")
+    _target(path).write_text(json.dumps(classroom_results(scores)) + "\n", encoding="utf-8")
 
 
 # --------------------------------------------------------------------------
