@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -58,7 +59,14 @@ def test_the_workflow_wires_the_reporter_to_the_grading_step(workflow):
     assert reporter["uses"].startswith("classroom-resources/autograding-grading-reporter@")
     assert reporter["with"]["runners"] == "rnncourse"
     assert reporter["env"]["RNNCOURSE_RESULTS"] == "${{ steps.rnncourse.outputs.result }}"
-    assert "rnncourse" in workflow["env"]["COURSE"] and "@v" in workflow["env"]["COURSE"]
+
+
+def test_the_workflow_pins_this_course(workflow, root):
+    """The course's URL is written once, in pyproject.toml; the workflow must follow it."""
+    with open(root / "pyproject.toml", "rb") as handle:
+        project = tomllib.load(handle)["project"]
+    url, version = project["urls"]["Repository"], project["version"]
+    assert workflow["env"]["COURSE"] == f"rnncourse @ git+{url}@v{version}"
 
 
 def test_the_grading_step_runs_in_a_learners_repository(workflow, root, tmp_path):
