@@ -91,9 +91,14 @@ def test_exit_status_and_table(graded_class):
 def test_gradebook_has_one_row_per_submission(graded_class):
     work, _ = graded_class
     with (work / "out" / "gradebook.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+        reader = csv.DictReader(handle)
+        rows = [{k.split(" (")[0]: v for k, v in row.items()} for row in reader]
+    assert reader.fieldnames[4:-4] == [  # dropped: no column
+        "rnn_step (2 points)",
+        "rnn_forward (1 point)",
+        "simple_rnn_from_weights (1 point)",
+    ]
     assert [r["learner"] for r in rows] == ["alice", "bob", "carol", "dave"]
-    assert list(rows[0])[4:-4] == LESSON01[:3]  # dropped: no column
     assert [(r["total"], r["max_points"]) for r in rows] == [
         ("4", "4"),
         ("2", "4"),

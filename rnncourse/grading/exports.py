@@ -38,11 +38,18 @@ def _target(path) -> Path:
     return path
 
 
+def exercise_column(name: str, config: GradingConfig) -> str:
+    """An exercise's gradebook column: its name and what it is worth, ``rnn_step (2 points)``."""
+    points = config.points_for(name)
+    return f"{name} ({format_points(points)} point{'' if points == 1 else 's'})"
+
+
 def csv_columns(scores: list[SubmissionScore], config: GradingConfig) -> list[str]:
-    """learner, notebook, lesson, status, one column per exercise (lesson order), total,
-    max_points, percentage, message: the same order on every run of the same assignment."""
+    """learner, notebook, lesson, status, one column per exercise (the assignment's lessons
+    in order, each lesson's exercises in notebook order), total, max_points, percentage,
+    message: the same columns on every run of the same assignment."""
     exercises = config.columns(s.lesson for s in scores)
-    return [*CSV_LEADING, *exercises, *CSV_TRAILING]
+    return [*CSV_LEADING, *(exercise_column(n, config) for n in exercises), *CSV_TRAILING]
 
 
 def gradebook_csv(scores: list[SubmissionScore], config: GradingConfig) -> str:
@@ -64,8 +71,9 @@ def gradebook_csv(scores: list[SubmissionScore], config: GradingConfig) -> str:
             "message": item.message,
         }
         for ex in item.exercises:
-            if ex.exercise in columns and ex.exercise not in row:
-                row[ex.exercise] = format_points(ex.earned)
+            column = exercise_column(ex.exercise, config)
+            if ex.possible > 0 and column in columns:
+                row[column] = format_points(ex.earned)
         writer.writerow(row)
     return out.getvalue()
 

@@ -241,6 +241,7 @@ class SubmissionScore:
         data = self.result.to_dict()
         data.update(
             learner=self.learner,
+            lesson=self.lesson,
             passed=self.passed,
             message=self.message,
             points=self.earned,
