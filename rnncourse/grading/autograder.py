@@ -128,10 +128,22 @@ def source_root() -> Path:
 
 
 def build_wheel(out: Path) -> Path:
-    """Build the course's wheel into ``out`` (no network: no build isolation)."""
+    """Build the course's wheel into ``out`` (no network: no build isolation).
+
+    It is built from a copy of the package's sources in a temporary folder: a build in
+    the checkout would leave ``build/`` there, and race with any other build of it.
+    """
     root = source_root()
-    existed = {p for p in (root / "build", *root.glob("*.egg-info")) if p.exists()}
     with tempfile.TemporaryDirectory(prefix="rnncourse-wheel-") as tmp:
+        source = Path(tmp) / "source"
+        shutil.copytree(
+            root / "rnncourse",
+            source / "rnncourse",
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            if (root / name).is_file():
+                shutil.copy2(root / name, source / name)
         done = subprocess.run(
             [
                 sys.executable,
@@ -142,21 +154,17 @@ def build_wheel(out: Path) -> Path:
                 "--no-deps",
                 "--no-build-isolation",
                 "--wheel-dir",
-                tmp,
-                str(root),
+                str(Path(tmp) / "wheel"),
+                str(source),
             ],
             capture_output=True,
             text=True,
         )
-        wheels = list(Path(tmp).glob("rnncourse-*.whl"))
+        wheels = list((Path(tmp) / "wheel").glob("rnncourse-*.whl"))
         if done.returncode != 0 or len(wheels) != 1:
             raise BundleError(f"building the wheel failed:\n{done.stdout}{done.stderr}")
         target = out / wheels[0].name
         shutil.copy2(wheels[0], target)
-        # pip builds in place: remove the build/ and egg-info it left in the checkout
-        for leftover in (root / "build", *root.glob("*.egg-info")):
-            if leftover.is_dir() and leftover not in existed:
-                shutil.rmtree(leftover, ignore_errors=True)
     return target
 
 
