@@ -4,12 +4,12 @@ Points are **all or nothing** per exercise: a passed exercise earns its
 points, a failed or not attempted one earns none. There is no credit for the
 fraction of test cases passed, for three reasons. The verdict stops at the
 first case that fails (the later cases would only repeat the message), so the
-fraction is not measured; the cases are not equal steps of difficulty but
-draws of one task with every edge case the text names in each draw, so "two
-of three cases" says which sizes the random draw happened to pick rather than
-how much of the exercise is right; and the failure message already names the
-mistake, which is the feedback a learner can act on. Split a large exercise
-into smaller ones if you want finer credit.
+fraction is not measured; the cases are not equal steps of difficulty but one
+random draw of the task that together covers every edge case the text names,
+so "two of three cases" would say which case a mistake happened to show on
+rather than how much of the exercise is right; and the failure message already
+names the mistake, which is the feedback a learner can act on. Split a large
+exercise into smaller ones if you want finer credit.
 
 An exercise's points come from its check class (``points``, default 1),
 overridden by the course file ``grading.toml``, which an instructor edits::
