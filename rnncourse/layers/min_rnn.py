@@ -24,11 +24,13 @@ generation.
 Keras 3.13 its TensorFlow implementation recurses without end inside a
 ``tf.function`` (so in ``model.fit`` and ``model.predict``) and on a time axis
 of length 1 (keras-team/keras issues 22058 and 22050, fixed in Keras 3.14). On
-those versions, and whenever the scan axis has an unknown length, this module
-runs its own copy of the same odd-even algorithm written with ``keras.ops``
-slicing (:func:`odd_even_scan`, which needs the length known when the graph is
-traced), or the loop if the length is unknown. :data:`KERAS_SCAN_WORKS` says
-which applies.
+those versions this module runs its own copy of the same odd-even algorithm,
+written with ``keras.ops`` slicing (:func:`odd_even_scan`);
+:data:`KERAS_SCAN_WORKS` says which applies. Neither scan accepts a time axis
+whose length is unknown when the graph is traced (Keras 3.15's compares the
+lengths of its inputs in Python), so then ``method="scan"`` runs the loop.
+Inputs of a fixed length, as ``model.fit`` and ``model.predict`` get them from
+NumPy arrays, have a known length.
 """
 
 from __future__ import annotations
@@ -136,14 +138,16 @@ def _prefix_scan(fn, elems):
 
 def _loop(step, first, second, h0):
     """Run ``h = step(h, first_t, second_t)`` over axis 1 with keras.ops.scan; all states."""
-    first_tm = ops.transpose(first, (1, 0, 2))
-    second_tm = ops.transpose(second, (1, 0, 2))
+    # One stacked tensor to scan over, not two: keras.ops.scan on TensorFlow
+    # fails on several inputs whose length is unknown while tracing.
+    pairs = ops.stack([first, second], axis=0)  # (2, batch, time, features)
+    pairs = ops.transpose(pairs, (2, 0, 1, 3))  # (time, 2, batch, features)
 
     def body(h, pair):
         h = step(h, pair[0], pair[1])
         return h, h
 
-    _, states = ops.scan(body, h0, (first_tm, second_tm))
+    _, states = ops.scan(body, h0, pairs)
     return ops.transpose(states, (1, 0, 2))
 
 
@@ -184,7 +188,7 @@ def _same_shape(shape1, shape2) -> bool:
 
 
 def _use_loop(method: str, a) -> bool:
-    return method == "loop" or (a.shape[1] is None and not KERAS_SCAN_WORKS)
+    return method == "loop" or a.shape[1] is None
 
 
 def linear_recurrence(a, b, h0=None, method: str = "scan"):
@@ -201,7 +205,8 @@ def linear_recurrence(a, b, h0=None, method: str = "scan"):
       ``tf.while_loop`` on TensorFlow, so it compiles).
 
     Both give the same states up to float32 rounding and both are
-    differentiable. Works inside Keras layers and ``tf.function``.
+    differentiable. Works inside Keras layers and ``tf.function``; when the
+    length of the time axis is unknown while tracing, ``"scan"`` runs the loop.
     """
     a, b, h0 = _checked(("a", "b", "h0"), a, b, h0, method, LINEAR_RECURRENCE_METHODS)
     if _use_loop(method, a):
