@@ -76,18 +76,24 @@ def _log_combine(first, second):
     return alpha1 + alpha2, ops.logaddexp(alpha2 + beta1, beta2)
 
 
-def _interleave(even, odd, axis: int):
-    """[e0, e1, ...] and [o0, o1, ...] of equal lengths along ``axis`` -> [e0, o0, e1, o1, ...]."""
-    stacked = ops.stack([even, odd], axis=axis + 1)
-    dims = list(even.shape)
-    dims[axis] = 2 * even.shape[axis]
+def _reshape(x, like, axis=None, length=None):
+    """``x`` reshaped to ``like``'s shape (``length`` along ``axis``), static where known."""
+    dims = list(like.shape)
+    if axis is not None:
+        dims[axis] = length
     unknown = [i for i, d in enumerate(dims) if d is None]
     if len(unknown) == 1:
         dims[unknown[0]] = -1
     elif unknown:
-        dynamic = ops.shape(even)
+        dynamic = ops.shape(like)
         dims = [dynamic[i] if d is None else d for i, d in enumerate(dims)]
-    return ops.reshape(stacked, dims)
+    return ops.reshape(x, dims)
+
+
+def _interleave(even, odd, axis: int):
+    """[e0, e1, ...] and [o0, o1, ...] of equal lengths along ``axis`` -> [e0, o0, e1, o1, ...]."""
+    stacked = ops.stack([even, odd], axis=axis + 1)
+    return _reshape(stacked, even, axis, 2 * even.shape[axis])
 
 
 def odd_even_scan(fn, elems, axis: int = 1):
@@ -132,7 +138,9 @@ def odd_even_scan(fn, elems, axis: int = 1):
 def _prefix_scan(fn, elems):
     """Scan along axis 1 with keras.ops.associative_scan where it works, else odd_even_scan."""
     if KERAS_SCAN_WORKS:
-        return tuple(ops.associative_scan(fn, tuple(elems), axis=1))
+        # the TensorFlow version loses the static shape in a graph (tf.cond): restore it
+        return tuple(_reshape(out, e)
+                     for out, e in zip(ops.associative_scan(fn, tuple(elems), axis=1), elems))
     return odd_even_scan(fn, elems, axis=1)
 
 
@@ -352,8 +360,8 @@ class _MinRNN(keras.Layer):
             return [None, None] if self.return_state else None
         return [mask, None] if self.return_state else mask
 
-    def compute_output_shape(self, input_shape, initial_state_shape=None):
-        batch, steps = input_shape[0], input_shape[1]
+    def compute_output_shape(self, inputs_shape, initial_state_shape=None):
+        batch, steps = inputs_shape[0], inputs_shape[1]
         output = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
         if self.return_state:
             return [output, (batch, self.units)]
