@@ -1,0 +1,116 @@
+"""Time the parallel scan against the step loop and keras.layers.GRU, by sequence length.
+
+Run: ``.venv/bin/python tools/bench_scan.py [--lengths 256 512 ... --batch 16 --width 64]``.
+
+For each length T (default 256, 512, ..., 8192), batch 16 and width 64, in one
+process, inference only:
+
+* ``scan``: ``rnncourse.layers.linear_recurrence(a, b, method="scan")``, the
+  parallel prefix scan (``keras.ops.associative_scan``, or the package's own
+  odd-even scan on Keras < 3.14; the ``own scan`` column always times the
+  latter);
+* ``loop``: the same recurrence with ``method="loop"`` (``keras.ops.scan``, a
+  ``tf.while_loop``);
+* ``MinGRU``: the layer on inputs x (batch, T, width): its projection plus the
+  scan;
+* ``GRU``: ``keras.layers.GRU(width, return_sequences=True)`` on the same x.
+
+Every function is wrapped in one ``tf.function`` (a TensorFlow graph, no XLA:
+``--jit`` turns on ``jit_compile=True`` for all of them), called once to trace
+and warm up, then timed as the median of ``--repeats`` calls, the four
+alternating. The ratios are what to compare: absolute times depend on the
+machine and on its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+from rnncourse.environment import import_keras_quietly
+
+keras = import_keras_quietly()
+import tensorflow as tf  # noqa: E402
+
+from rnncourse.layers import MinGRU, linear_recurrence, min_rnn  # noqa: E402
+
+
+def _median_time(function, args, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = function(*args)
+        np.asarray(result)  # make sure the work is done
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _own_scan(a, b):
+    return min_rnn.odd_even_scan(min_rnn._combine, (a, b), axis=1)[1]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", type=int, nargs="+",
+                        default=[256, 512, 1024, 2048, 4096, 8192])
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--jit", action="store_true", help="compile with XLA (jit_compile=True)")
+    args = parser.parse_args(argv)
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    gru = keras.layers.GRU(args.width, return_sequences=True)
+    min_gru = MinGRU(args.width, return_sequences=True)
+    gru.build((None, None, args.width))
+    min_gru.build((None, None, args.width))
+
+    def compile_(function):
+        return tf.function(function, jit_compile=args.jit)
+
+    functions = {
+        "scan": compile_(lambda a, b, x: linear_recurrence(a, b, method="scan")),
+        "own scan": compile_(lambda a, b, x: _own_scan(a, b)),
+        "loop": compile_(lambda a, b, x: linear_recurrence(a, b, method="loop")),
+        "MinGRU": compile_(lambda a, b, x: min_gru(x)),
+        "GRU": compile_(lambda a, b, x: gru(x)),
+    }
+    print(f"Keras {keras.__version__}, TensorFlow {tf.__version__}; keras.ops.associative_scan "
+          f"{'used' if min_rnn.KERAS_SCAN_WORKS else 'replaced by the own odd-even scan'}; "
+          f"tf.function{' with XLA' if args.jit else ' (graph, no XLA)'}; "
+          f"batch {args.batch}, width {args.width}; median of {args.repeats} calls after a "
+          f"warm-up; {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    names = list(functions)
+    header = "".join(f"{name:>10}" for name in names)
+    print(f"{'T':>6} {header}   (ms)   loop/scan  GRU/scan  GRU/MinGRU  own/keras scan")
+    for steps in args.lengths:
+        shape = (args.batch, steps, args.width)
+        a = tf.constant(rng.uniform(0.0, 1.0, size=shape).astype("float32"))
+        b = tf.constant(rng.normal(size=shape).astype("float32"))
+        x = tf.constant(rng.normal(size=shape).astype("float32"))
+        reference = functions["loop"](a, b, x)  # also the warm-up of the loop
+        for name, function in functions.items():
+            out = function(a, b, x)  # warm-up: tracing
+            if name in ("scan", "own scan"):
+                np.testing.assert_allclose(out, reference, rtol=1e-4, atol=1e-4)
+        times = {name: [] for name in names}
+        for _ in range(args.repeats):
+            for name, function in functions.items():
+                times[name].append(_median_time(function, (a, b, x), 1))
+        ms = {name: 1000 * statistics.median(values) for name, values in times.items()}
+        row = "".join(f"{ms[name]:10.1f}" for name in names)
+        print(f"{steps:6d} {row}        {ms['loop'] / ms['scan']:9.2f} "
+              f"{ms['GRU'] / ms['scan']:9.2f} {ms['GRU'] / ms['MinGRU']:11.2f} "
+              f"{ms['own scan'] / ms['scan']:15.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
