@@ -202,7 +202,7 @@ def test_bad_arguments_raise_clear_errors():
     layer = _layer("gru")
     with pytest.raises(ValueError, match=rf"x_t of shape \(batch, {FEATURES}\)"):
         layer.step(X, H0)
-    with pytest.raises(ValueError, match=r"h0 should have shape \(batch, features\)"):
+    with pytest.raises(ValueError, match=r"initial_state should have shape \(batch, units\)"):
         layer(X, initial_state=H0[:, :2])
     kernel, bias = layer.get_weights()
     with pytest.raises(ValueError, match=r"h_prev should have shape \(batch, units\)"):

@@ -343,6 +343,15 @@ class _MinRNN(keras.Layer):
                 f"{type(self).__name__} expects sequences of shape (batch, time, features), "
                 f"received shape {tuple(inputs.shape)}"
             )
+        if initial_state is not None:
+            initial_state = ops.convert_to_tensor(initial_state, dtype=self.compute_dtype)
+            if len(initial_state.shape) != 2 or not _same_shape(
+                    initial_state.shape, (inputs.shape[0], self.units)):
+                raise ValueError(
+                    f"{type(self).__name__}: initial_state should have shape (batch, units) = "
+                    f"({inputs.shape[0]}, {self.units}), received shape "
+                    f"{tuple(initial_state.shape)}"
+                )
         a, b = self.coefficients(inputs)
         if mask is not None:
             # a masked step keeps the state: a_t = 1, b_t = 0
