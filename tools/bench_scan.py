@@ -17,9 +17,11 @@ process, inference only:
 
 Every function is wrapped in one ``tf.function`` (a TensorFlow graph, no XLA:
 ``--jit`` turns on ``jit_compile=True`` for all of them), called once to trace
-and warm up, then timed as the median of ``--repeats`` calls, the four
-alternating. The ratios are what to compare: absolute times depend on the
-machine and on its load.
+and warm up, then timed as the median of ``--repeats`` calls, the five
+alternating. Each row gives wall-clock and CPU time (``time.process_time``, all
+threads of the process); on a loaded machine the CPU times are the steadier.
+The ratios are what to compare: absolute times depend on the machine and on
+its load.
 """
 
 from __future__ import annotations
@@ -40,14 +42,11 @@ import tensorflow as tf  # noqa: E402
 from rnncourse.layers import MinGRU, linear_recurrence, min_rnn  # noqa: E402
 
 
-def _median_time(function, args, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function(*args)
-        np.asarray(result)  # make sure the work is done
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _time_call(function, args) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all threads of this process) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    np.asarray(function(*args))  # make sure the work is done
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def _own_scan(a, b):
@@ -60,7 +59,7 @@ def main(argv=None) -> int:
                         default=[256, 512, 1024, 2048, 4096, 8192])
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--width", type=int, default=64)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--jit", action="store_true", help="compile with XLA (jit_compile=True)")
     args = parser.parse_args(argv)
 
@@ -89,7 +88,9 @@ def main(argv=None) -> int:
           f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     names = list(functions)
     header = "".join(f"{name:>10}" for name in names)
-    print(f"{'T':>6} {header}   (ms)   loop/scan  GRU/scan  GRU/MinGRU  own/keras scan")
+    columns = "loop/scan  GRU/scan  GRU/MinGRU  own/keras scan"
+    print("Two rows per length: wall-clock ms and CPU ms (all threads), each with its ratios.")
+    print(f"{'T':>6} {'':5}{header}   {columns}")
     for steps in args.lengths:
         shape = (args.batch, steps, args.width)
         a = tf.constant(rng.uniform(0.0, 1.0, size=shape).astype("float32"))
@@ -101,14 +102,17 @@ def main(argv=None) -> int:
             if name in ("scan", "own scan"):
                 np.testing.assert_allclose(out, reference, rtol=1e-4, atol=1e-4)
         times = {name: [] for name in names}
-        for _ in range(args.repeats):
+        for _ in range(args.repeats):  # the functions alternate, so load hits all alike
             for name, function in functions.items():
-                times[name].append(_median_time(function, (a, b, x), 1))
-        ms = {name: 1000 * statistics.median(values) for name, values in times.items()}
-        row = "".join(f"{ms[name]:10.1f}" for name in names)
-        print(f"{steps:6d} {row}        {ms['loop'] / ms['scan']:9.2f} "
-              f"{ms['GRU'] / ms['scan']:9.2f} {ms['GRU'] / ms['MinGRU']:11.2f} "
-              f"{ms['own scan'] / ms['scan']:15.2f}", flush=True)
+                times[name].append(_time_call(function, (a, b, x)))
+        for kind, label in ((0, "wall"), (1, "cpu")):
+            ms = {name: 1000 * statistics.median(t[kind] for t in values)
+                  for name, values in times.items()}
+            row = "".join(f"{ms[name]:10.1f}" for name in names)
+            print(f"{steps if kind == 0 else '':>6} {label:5}{row}   "
+                  f"{ms['loop'] / ms['scan']:9.2f} {ms['GRU'] / ms['scan']:9.2f} "
+                  f"{ms['GRU'] / ms['MinGRU']:11.2f} {ms['own scan'] / ms['scan']:15.2f}",
+                  flush=True)
     return 0
 
 
