@@ -82,6 +82,9 @@ def test_keras_scan_equals_loop_and_reference_to_float32_precision(steps):
     assert scan.shape == loop.shape == a.shape and scan.dtype == np.float32
     np.testing.assert_allclose(scan, loop, **FLOAT32_TOL)
     np.testing.assert_allclose(scan, expected, **FLOAT32_TOL)
+    if min_rnn.KERAS_SCAN_WORKS or steps > 1:  # Keras 3.13 recurses without end on length 1
+        keras_scan = keras_recurrence(a, b, h0, method="keras_scan")
+        np.testing.assert_allclose(keras_scan, expected, **FLOAT32_TOL)
     np.testing.assert_allclose(numpy_recurrence(a, b, h0, method="scan"), expected,
                                **FLOAT32_TOL)
     no_h0 = keras.ops.convert_to_numpy(keras_recurrence(a, b))
@@ -89,26 +92,26 @@ def test_keras_scan_equals_loop_and_reference_to_float32_precision(steps):
 
 
 @pytest.mark.parametrize("steps", [1, 2, 3, 6, 11, 40])
-def test_own_odd_even_scan_matches_the_definition(steps, monkeypatch):
-    """The fallback used on Keras < 3.14, tested on every version."""
+def test_scans_compile_with_tf_function_and_xla(steps):
     a, b, h0 = _draw(steps, seed=100 + steps)
     expected = _by_definition(a, b, h0)
-    monkeypatch.setattr(min_rnn, "KERAS_SCAN_WORKS", False)
-    scan = keras.ops.convert_to_numpy(keras_recurrence(a, b, h0, method="scan"))
-    np.testing.assert_allclose(scan, expected, **FLOAT32_TOL)
-    compiled = tf.function(lambda a, b, h0: keras_recurrence(a, b, h0))
-    np.testing.assert_allclose(compiled(a, b, h0), expected, **FLOAT32_TOL)
+    methods = ["scan", "loop"] + (["keras_scan"] if min_rnn.KERAS_SCAN_WORKS else [])
+    for method in methods:
+        compiled = tf.function(lambda a, b, h0, m=method: keras_recurrence(a, b, h0, method=m))
+        np.testing.assert_allclose(compiled(a, b, h0), expected, **FLOAT32_TOL, err_msg=method)
+    xla = tf.function(lambda a, b, h0: keras_recurrence(a, b, h0), jit_compile=True)
+    np.testing.assert_allclose(xla(a, b, h0), expected, **FLOAT32_TOL)
     x = np.arange(1.0, steps + 1.0, dtype="float32")[None, :, None]
     (sums,) = min_rnn.odd_even_scan(lambda p, q: (p[0] + q[0],), (x,), axis=1)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(sums), np.cumsum(x, axis=1))
 
 
 def test_compiled_with_unknown_batch_and_length():
-    """With the length unknown while tracing, "scan" falls back to the loop."""
+    """With the length unknown while tracing, the scans fall back to the loop."""
     a, b, h0 = _draw(37, seed=5)
     spec = [tf.TensorSpec((None, None, 4)), tf.TensorSpec((None, None, 4)),
             tf.TensorSpec((None, 4))]
-    for method in ("scan", "loop"):
+    for method in ("scan", "keras_scan", "loop"):
         compiled = tf.function(lambda a, b, h0, m=method: keras_recurrence(a, b, h0, method=m),
                                input_signature=spec)
         np.testing.assert_allclose(compiled(a, b, h0), _by_definition(a, b, h0),

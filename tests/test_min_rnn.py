@@ -48,9 +48,11 @@ def test_parallel_equals_loop_stepwise_and_numpy(kind):
     np.testing.assert_allclose(forward(X, H0, kernel, bias, method="scan"), expected, **TOL)
     parallel = _np(layer(X, initial_state=H0))
     np.testing.assert_allclose(parallel, expected, **TOL)
-    looped = _layer(kind, return_sequences=True, method="loop")
-    looped.set_weights(layer.get_weights())
-    np.testing.assert_allclose(_np(looped(X, initial_state=H0)), expected, **TOL)
+    for method in ("loop", "keras_scan"):
+        other = _layer(kind, return_sequences=True, method=method)
+        other.set_weights(layer.get_weights())
+        np.testing.assert_allclose(_np(other(X, initial_state=H0)), expected, **TOL)
+        assert other.supports_jit == (method != "keras_scan")
     h, h_np = H0, H0.astype(float)
     for t in range(STEPS):
         h = layer.step(X[:, t], h)
@@ -193,7 +195,7 @@ def test_bad_arguments_raise_clear_errors():
         MinGRU(0)
     with pytest.raises(ValueError, match="units must be a positive integer"):
         MinLSTM(2.5)
-    with pytest.raises(ValueError, match="method should be one of 'scan', 'loop'"):
+    with pytest.raises(ValueError, match="method should be one of 'scan', 'keras_scan', 'loop'"):
         MinGRU(3, method="parallel")
     with pytest.raises(ValueError, match=r"sequences of shape \(batch, time, features\)"):
         MinGRU(3)(X[:, 0])

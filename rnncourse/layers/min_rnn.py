@@ -20,17 +20,27 @@ depend on :math:`x_t` only, so a whole sequence is one linear recurrence and
 runs through the scan, while :meth:`MinGRU.step` runs one step at a time for
 generation.
 
-**Which scan.** ``keras.ops.associative_scan`` is used where it works. In
-Keras 3.13 its TensorFlow implementation recurses without end inside a
-``tf.function`` (so in ``model.fit`` and ``model.predict``) and on a time axis
-of length 1 (keras-team/keras issues 22058 and 22050, fixed in Keras 3.14). On
-those versions this module runs its own copy of the same odd-even algorithm,
-written with ``keras.ops`` slicing (:func:`odd_even_scan`);
-:data:`KERAS_SCAN_WORKS` says which applies. Neither scan accepts a time axis
-whose length is unknown when the graph is traced (Keras 3.15's compares the
-lengths of its inputs in Python), so then ``method="scan"`` runs the loop.
-Inputs of a fixed length, as ``model.fit`` and ``model.predict`` get them from
-NumPy arrays, have a known length.
+**Which scan.** ``method="scan"`` (the default) runs :func:`odd_even_scan`,
+this module's ``keras.ops`` copy of the recursive odd-even algorithm that
+``keras.ops.associative_scan`` implements; ``method="keras_scan"`` calls
+``keras.ops.associative_scan`` itself. On the TensorFlow backend they cost the
+same (``tools/bench_scan.py``), but Keras's version
+
+* recurses without end inside a ``tf.function`` (so in ``model.fit`` and
+  ``model.predict``) and on a time axis of length 1 in Keras 3.13
+  (keras-team/keras issues 22058 and 22050, fixed in 3.14;
+  :data:`KERAS_SCAN_WORKS` is False there);
+* does not compile with XLA (``jit_compile=True``, which ``model.fit`` turns
+  on by itself on a machine with a GPU): its ``tf.cond`` branches fail to
+  convert (Keras 3.15); layers built with ``method="keras_scan"`` therefore
+  declare ``supports_jit = False``;
+* loses the static shape of its result in a graph (restored here).
+
+The own scan works in all three cases. Neither accepts a time axis whose
+length is unknown when the graph is traced (the recursion runs in Python), so
+then the scan methods run the loop. Inputs of a fixed length, as
+``model.fit`` and ``model.predict`` get them from NumPy arrays, have a known
+length.
 """
 
 from __future__ import annotations
@@ -56,12 +66,12 @@ def _keras_version() -> tuple[int, int]:
     return int(major), int("".join(c for c in minor if c.isdigit()) or 0)
 
 
-#: True where ``keras.ops.associative_scan`` works in compiled functions and
-#: on length 1 (Keras 3.14 and later); otherwise :func:`odd_even_scan` is used.
+#: True where ``keras.ops.associative_scan`` works in ``tf.function`` and on
+#: length 1 (Keras 3.14 and later); ``method="keras_scan"`` needs it.
 KERAS_SCAN_WORKS = _keras_version() >= (3, 14)
 
 #: The ``method`` values :func:`linear_recurrence` accepts.
-LINEAR_RECURRENCE_METHODS = ("scan", "loop")
+LINEAR_RECURRENCE_METHODS = ("scan", "keras_scan", "loop")
 
 
 def _combine(first, second):
@@ -135,9 +145,9 @@ def odd_even_scan(fn, elems, axis: int = 1):
     return tuple(out)
 
 
-def _prefix_scan(fn, elems):
-    """Scan along axis 1 with keras.ops.associative_scan where it works, else odd_even_scan."""
-    if KERAS_SCAN_WORKS:
+def _prefix_scan(fn, elems, method: str):
+    """Scan along axis 1: the own odd-even scan, or keras.ops.associative_scan."""
+    if method == "keras_scan":
         # the TensorFlow version loses the static shape in a graph (tf.cond): restore it
         return tuple(_reshape(out, e)
                      for out, e in zip(ops.associative_scan(fn, tuple(elems), axis=1), elems))
@@ -207,14 +217,17 @@ def linear_recurrence(a, b, h0=None, method: str = "scan"):
     ``result[:, t]`` is the state after step t (0-based). ``method``:
 
     * ``"scan"`` (default): the parallel prefix scan of the pairs
-      :math:`(a_t, b_t)`, with :math:`h_0` folded into the first step
-      (:math:`b_1 \leftarrow a_1 h_0 + b_1`);
+      :math:`(a_t, b_t)` (:func:`odd_even_scan`), with :math:`h_0` folded into
+      the first step (:math:`b_1 \leftarrow a_1 h_0 + b_1`);
+    * ``"keras_scan"``: the same with ``keras.ops.associative_scan`` (see the
+      module's notes for where it fails);
     * ``"loop"``: one step at a time with ``keras.ops.scan`` (a
       ``tf.while_loop`` on TensorFlow, so it compiles).
 
     Both give the same states up to float32 rounding and both are
-    differentiable. Works inside Keras layers and ``tf.function``; when the
-    length of the time axis is unknown while tracing, ``"scan"`` runs the loop.
+    differentiable. Works inside Keras layers, ``tf.function`` and XLA; when
+    the length of the time axis is unknown while tracing, the scans run the
+    loop.
     """
     a, b, h0 = _checked(("a", "b", "h0"), a, b, h0, method, LINEAR_RECURRENCE_METHODS)
     if _use_loop(method, a):
@@ -225,7 +238,7 @@ def linear_recurrence(a, b, h0=None, method: str = "scan"):
         return b
     if h0 is not None:
         b = ops.concatenate([a[:, :1] * h0[:, None, :] + b[:, :1], b[:, 1:]], axis=1)
-    return _prefix_scan(_combine, (a, b))[1]
+    return _prefix_scan(_combine, (a, b), method)[1]
 
 
 def log_linear_recurrence(log_a, log_b, log_h0=None, method: str = "scan"):
@@ -239,7 +252,7 @@ def log_linear_recurrence(log_a, log_b, log_h0=None, method: str = "scan"):
 
         \log h_t = \operatorname{logaddexp}(\log a_t + \log h_{t-1},\; \log b_t),
 
-    by the scan under
+    by the scan (``method`` as in :func:`linear_recurrence`) under
     :math:`(\alpha_1, \beta_1) \circ (\alpha_2, \beta_2) = (\alpha_1 + \alpha_2,
     \operatorname{logaddexp}(\alpha_2 + \beta_1, \beta_2))` or by the loop.
     Products become sums, so long runs of small :math:`a_t` do not underflow
@@ -257,7 +270,7 @@ def log_linear_recurrence(log_a, log_b, log_h0=None, method: str = "scan"):
     if log_h0 is not None:
         first = ops.logaddexp(log_a[:, :1] + log_h0[:, None, :], log_b[:, :1])
         log_b = ops.concatenate([first, log_b[:, 1:]], axis=1)
-    return _prefix_scan(_log_combine, (log_a, log_b))[1]
+    return _prefix_scan(_log_combine, (log_a, log_b), method)[1]
 
 
 class _MinRNN(keras.Layer):
@@ -291,6 +304,8 @@ class _MinRNN(keras.Layer):
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.supports_masking = True
+        if method == "keras_scan":
+            self.supports_jit = False  # keras.ops.associative_scan fails to compile with XLA
 
     def build(self, input_shape):
         input_shape = tuple(input_shape)
@@ -407,10 +422,11 @@ class MinGRU(_MinRNN):
     ``initial_state`` (batch, units) is optional. A mask (from
     ``keras.layers.Masking`` or ``Embedding(mask_zero=True)``, or ``mask=``)
     makes a masked step keep the state, as Keras's RNN layers do.
-    ``method="scan"`` (parallel, default) or ``"loop"`` choose how the
-    recurrence runs; :meth:`step` does one step for generation. Note the
-    paper's gate convention: :math:`z_t` near 1 replaces the state (Keras's GRU:
-    keeps it). Same maths as :func:`rnncourse.reference.min_gru_forward`.
+    ``method="scan"`` (parallel, default), ``"keras_scan"`` or ``"loop"``
+    choose how the recurrence runs (:func:`linear_recurrence`); :meth:`step`
+    does one step for generation. Note the paper's gate convention:
+    :math:`z_t` near 1 replaces the state (Keras's GRU: keeps it). Same maths as
+    :func:`rnncourse.reference.min_gru_forward`.
     """
 
     gates = 2
