@@ -6,9 +6,10 @@ For each length T (default 256, 512, ..., 8192), batch 16 and width 64, in one
 process, inference only:
 
 * ``scan``: ``rnncourse.layers.linear_recurrence(a, b, method="scan")``, the
-  parallel prefix scan (``keras.ops.associative_scan``, or the package's own
-  odd-even scan on Keras < 3.14; the ``own scan`` column always times the
-  latter);
+  parallel prefix scan (the package's odd-even scan written with ``keras.ops``);
+* ``keras scan``: the same with ``method="keras_scan"``
+  (``keras.ops.associative_scan``; left out with ``--jit``, where it does not
+  compile, and on Keras < 3.14, where it fails in a ``tf.function``);
 * ``loop``: the same recurrence with ``method="loop"`` (``keras.ops.scan``, a
   ``tf.while_loop``);
 * ``MinGRU``: the layer on inputs x (batch, T, width): its projection plus the
@@ -17,7 +18,7 @@ process, inference only:
 
 Every function is wrapped in one ``tf.function`` (a TensorFlow graph, no XLA:
 ``--jit`` turns on ``jit_compile=True`` for all of them), called once to trace
-and warm up, then timed as the median of ``--repeats`` calls, the five
+and warm up, then timed as the median of ``--repeats`` calls, all
 alternating. Each row gives wall-clock and CPU time (``time.process_time``, all
 threads of the process); on a loaded machine the CPU times are the steadier.
 The ratios are what to compare: absolute times depend on the machine and on
@@ -49,10 +50,6 @@ def _time_call(function, args) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def _own_scan(a, b):
-    return min_rnn.odd_even_scan(min_rnn._combine, (a, b), axis=1)[1]
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", type=int, nargs="+",
@@ -75,20 +72,21 @@ def main(argv=None) -> int:
 
     functions = {
         "scan": compile_(lambda a, b, x: linear_recurrence(a, b, method="scan")),
-        "own scan": compile_(lambda a, b, x: _own_scan(a, b)),
+        "keras scan": compile_(lambda a, b, x: linear_recurrence(a, b, method="keras_scan")),
         "loop": compile_(lambda a, b, x: linear_recurrence(a, b, method="loop")),
         "MinGRU": compile_(lambda a, b, x: min_gru(x)),
         "GRU": compile_(lambda a, b, x: gru(x)),
     }
-    print(f"Keras {keras.__version__}, TensorFlow {tf.__version__}; keras.ops.associative_scan "
-          f"{'used' if min_rnn.KERAS_SCAN_WORKS else 'replaced by the own odd-even scan'}; "
+    if args.jit or not min_rnn.KERAS_SCAN_WORKS:
+        del functions["keras scan"]
+    print(f"Keras {keras.__version__}, TensorFlow {tf.__version__}; "
           f"tf.function{' with XLA' if args.jit else ' (graph, no XLA)'}; "
           f"batch {args.batch}, width {args.width}; median of {args.repeats} calls after a "
           f"warm-up; {os.cpu_count()} CPUs, load average "
           f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     names = list(functions)
-    header = "".join(f"{name:>10}" for name in names)
-    columns = "loop/scan  GRU/scan  GRU/MinGRU  own/keras scan"
+    header = "".join(f"{name:>11}" for name in names)
+    columns = "loop/scan  GRU/scan  GRU/MinGRU  keras scan/scan"
     print("Two rows per length: wall-clock ms and CPU ms (all threads), each with its ratios.")
     print(f"{'T':>6} {'':5}{header}   {columns}")
     for steps in args.lengths:
@@ -99,7 +97,7 @@ def main(argv=None) -> int:
         reference = functions["loop"](a, b, x)  # also the warm-up of the loop
         for name, function in functions.items():
             out = function(a, b, x)  # warm-up: tracing
-            if name in ("scan", "own scan"):
+            if name in ("scan", "keras scan"):
                 np.testing.assert_allclose(out, reference, rtol=1e-4, atol=1e-4)
         times = {name: [] for name in names}
         for _ in range(args.repeats):  # the functions alternate, so load hits all alike
@@ -108,10 +106,11 @@ def main(argv=None) -> int:
         for kind, label in ((0, "wall"), (1, "cpu")):
             ms = {name: 1000 * statistics.median(t[kind] for t in values)
                   for name, values in times.items()}
-            row = "".join(f"{ms[name]:10.1f}" for name in names)
+            row = "".join(f"{ms[name]:11.1f}" for name in names)
             print(f"{steps if kind == 0 else '':>6} {label:5}{row}   "
                   f"{ms['loop'] / ms['scan']:9.2f} {ms['GRU'] / ms['scan']:9.2f} "
-                  f"{ms['GRU'] / ms['MinGRU']:11.2f} {ms['own scan'] / ms['scan']:15.2f}",
+                  f"{ms['GRU'] / ms['MinGRU']:11.2f} "
+                  f"{ms['keras scan'] / ms['scan'] if 'keras scan' in ms else float('nan'):15.2f}",
                   flush=True)
     return 0
 
