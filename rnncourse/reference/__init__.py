@@ -23,7 +23,25 @@ from rnncourse.reference.bidirectional import (
 )
 from rnncourse.reference.gradcheck import numerical_gradient, relative_error
 from rnncourse.reference.gru import gru_backward, gru_forward, gru_param_count, gru_step
+from rnncourse.reference.linear_recurrence import (
+    LINEAR_RECURRENCE_METHODS,
+    associative_scan,
+    combine,
+    linear_recurrence,
+    log_combine,
+    log_linear_recurrence,
+)
 from rnncourse.reference.lstm import lstm_backward, lstm_forward, lstm_param_count, lstm_step
+from rnncourse.reference.min_rnn import (
+    min_gru_coefficients,
+    min_gru_forward,
+    min_gru_param_count,
+    min_gru_step,
+    min_lstm_coefficients,
+    min_lstm_forward,
+    min_lstm_param_count,
+    min_lstm_step,
+)
 from rnncourse.reference.simple_rnn import (
     rnn_backward,
     rnn_forward,
@@ -32,7 +50,21 @@ from rnncourse.reference.simple_rnn import (
 )
 
 __all__ = [
+    "LINEAR_RECURRENCE_METHODS",
     "MERGE_MODES",
+    "associative_scan",
+    "combine",
+    "linear_recurrence",
+    "log_combine",
+    "log_linear_recurrence",
+    "min_gru_coefficients",
+    "min_gru_forward",
+    "min_gru_param_count",
+    "min_gru_step",
+    "min_lstm_coefficients",
+    "min_lstm_forward",
+    "min_lstm_param_count",
+    "min_lstm_step",
     "bidirectional_rnn_forward",
     "merge_directions",
     "reverse_padded",
