@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rnncourse.checks import FAILED, NOT_ATTEMPTED, PASSED, check_function
+from rnncourse.checks.exercise import NOTEBOOK_SEED
 
 
 def _sigmoid(z):
@@ -20,8 +21,17 @@ def _identity(v):
     return v
 
 
-def _lstm_step(order="ifco", gate_act=None, cell_out=np.tanh, candidate=True, memory="c",
-               bias=True, old_c_out=False, reverse=False, only_h=False):
+def _lstm_step(
+    order="ifco",
+    gate_act=None,
+    cell_out=np.tanh,
+    candidate=True,
+    memory="c",
+    bias=True,
+    old_c_out=False,
+    reverse=False,
+    only_h=False,
+):
     acts = {"i": _sigmoid, "f": _sigmoid, "c": np.tanh, "o": _sigmoid, **(gate_act or {})}
 
     def step(x, h, c, W, U, b):
@@ -45,10 +55,16 @@ LSTM_STEP_ANSWERS = {
     "tanh on i": (_lstm_step(gate_act={"i": np.tanh}), FAILED, "tanh to the input gate"),
     "tanh on f": (_lstm_step(gate_act={"f": np.tanh}), FAILED, "tanh to the forget gate"),
     "tanh on o": (_lstm_step(gate_act={"o": np.tanh}), FAILED, "tanh to the output gate"),
-    "sigmoid candidate": (_lstm_step(gate_act={"c": _sigmoid}), FAILED,
-                          "sigmoid to the cell candidate"),
-    "no tanh on the cell output": (_lstm_step(cell_out=_identity), FAILED,
-                                   "forgot the tanh on the cell output"),
+    "sigmoid candidate": (
+        _lstm_step(gate_act={"c": _sigmoid}),
+        FAILED,
+        "sigmoid to the cell candidate",
+    ),
+    "no tanh on the cell output": (
+        _lstm_step(cell_out=_identity),
+        FAILED,
+        "forgot the tanh on the cell output",
+    ),
     "old c in the output": (_lstm_step(old_c_out=True), FAILED, "old cell state"),
     "no candidate": (_lstm_step(candidate=False), FAILED, "candidate is missing"),
     "h as memory": (_lstm_step(memory="h"), FAILED, "used h_prev as the memory"),
@@ -77,8 +93,15 @@ def test_stubs_are_not_attempted(name):
     assert verdict.status == NOT_ATTEMPTED, verdict
 
 
-def _gru_step(order="zrh", reset_after=True, swap=False, bias_x=True, bias_h=True,
-              swap_rows=False, gate_act=None):
+def _gru_step(
+    order="zrh",
+    reset_after=True,
+    swap=False,
+    bias_x=True,
+    bias_h=True,
+    swap_rows=False,
+    gate_act=None,
+):
     acts = {"z": _sigmoid, "r": _sigmoid, "h": np.tanh, **(gate_act or {})}
 
     def step(x, h, W, U, b):
@@ -120,8 +143,16 @@ def test_gru_step(answer):
     assert words in verdict.message, verdict
 
 
-def _cell_factory(keras, *, order="ifco", cell_out="tanh", output="h", states_order="hc",
-                  recurrent_first=False, kind="cell"):
+def _cell_factory(
+    keras,
+    *,
+    order="ifco",
+    cell_out="tanh",
+    output="h",
+    states_order="hc",
+    recurrent_first=False,
+    kind="cell",
+):
     ops = keras.ops
 
     class Cell(keras.Layer):
@@ -132,13 +163,14 @@ def _cell_factory(keras, *, order="ifco", cell_out="tanh", output="h", states_or
 
         def build(self, input_shape):
             if recurrent_first:
-                self.recurrent_kernel = self.add_weight(shape=(self.units, 4 * self.units),
-                                                        name="recurrent_kernel")
-            self.kernel = self.add_weight(shape=(input_shape[-1], 4 * self.units),
-                                          name="kernel")
+                self.recurrent_kernel = self.add_weight(
+                    shape=(self.units, 4 * self.units), name="recurrent_kernel"
+                )
+            self.kernel = self.add_weight(shape=(input_shape[-1], 4 * self.units), name="kernel")
             if not recurrent_first:
-                self.recurrent_kernel = self.add_weight(shape=(self.units, 4 * self.units),
-                                                        name="recurrent_kernel")
+                self.recurrent_kernel = self.add_weight(
+                    shape=(self.units, 4 * self.units), name="recurrent_kernel"
+                )
             self.bias = self.add_weight(shape=(4 * self.units,), name="bias")
 
         def call(self, inputs, states):
@@ -176,8 +208,11 @@ CELL_ANSWERS = {
     "no tanh on the cell output": ({"cell_out": "none"}, FAILED, "forgot the tanh"),
     "c as the output": ({"output": "c"}, FAILED, "output is the cell state"),
     "states reversed": ({"states_order": "ch"}, FAILED, "[h_t, c_t]"),
-    "weights in another order": ({"recurrent_first": True}, FAILED,
-                                 "create kernel (input_dim, 4·units)"),
+    "weights in another order": (
+        {"recurrent_first": True},
+        FAILED,
+        "create kernel (input_dim, 4·units)",
+    ),
     "a Dense layer": ({"kind": "dense"}, FAILED, "state_size"),
     "not a layer": ({"kind": "not a layer"}, FAILED, "you returned a str"),
     "stub": ({"kind": "stub"}, NOT_ATTEMPTED, "NotImplementedError"),
@@ -190,3 +225,47 @@ def test_lstm_cell_layer(answer, keras):
     verdict = check_function("lstm_cell_layer", _cell_factory(keras, **options))
     assert verdict.status == status, verdict
     assert words in verdict.message, verdict
+
+
+def _lstm_step_in_place(x, h, c, W, U, b):
+    i, f, g, o = np.split(x @ W + h @ U + b, 4, axis=-1)
+    c *= _sigmoid(f)  # the lesson does not forbid modifying the inputs
+    c += _sigmoid(i) * np.tanh(g)
+    return _sigmoid(o) * np.tanh(c), c
+
+
+def _lstm_step_float32(x, h, c, W, U, b):
+    x, h, c, W, U, b = (np.asarray(a, np.float32) for a in (x, h, c, W, U, b))
+    return _lstm_step()(x, h, c, W, U, b)
+
+
+def _gru_step_in_place(x, h, W, U, b):
+    h_t = _gru_step()(x, h.copy(), W, U, b)
+    h[...] = h_t
+    return h
+
+
+@pytest.mark.parametrize("seed", [NOTEBOOK_SEED, 0, 1, 2, 3])
+def test_answers_that_modify_their_inputs_or_use_float32_pass(seed):
+    for name, function in [
+        ("lstm_step", _lstm_step_in_place),
+        ("lstm_step", _lstm_step_float32),
+        ("gru_step", _gru_step_in_place),
+    ]:
+        verdict = check_function(name, function, seed=seed)
+        assert verdict.status == PASSED, (name, function.__name__, verdict)
+
+
+def test_lstm_cell_layer_reused_or_with_fixed_units(keras):
+    make = _cell_factory(keras)
+    cells = {}
+
+    def reused(units):
+        if "cell" not in cells:
+            cells["cell"] = make(units)
+        return cells["cell"]
+
+    verdict = check_function("lstm_cell_layer", reused)
+    assert verdict.status == FAILED and "same cell object" in verdict.message, verdict
+    verdict = check_function("lstm_cell_layer", lambda units: make(units + 1))
+    assert verdict.status == FAILED and "pass the `units` argument on" in verdict.message, verdict

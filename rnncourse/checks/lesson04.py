@@ -9,6 +9,8 @@ shape (2, 3·units).
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
@@ -29,8 +31,22 @@ def _lstm_weights(rng: np.random.Generator, input_dim: int, units: int):
     return kernel, recurrent_kernel, bias
 
 
-def _lstm_variant(x, h, c, W, U, b, *, order="ifco", acts=None, cell_out=np.tanh,
-                  candidate=True, memory="c", use_bias=True, new_c_in_output=True):
+def _lstm_variant(
+    x,
+    h,
+    c,
+    W,
+    U,
+    b,
+    *,
+    order="ifco",
+    acts=None,
+    cell_out=np.tanh,
+    candidate=True,
+    memory="c",
+    use_bias=True,
+    new_c_in_output=True,
+):
     """One LSTM step computed with one term changed; returns ``(h_t, c_t)``.
 
     ``order`` is the gate order the learner assumed for the column blocks
@@ -50,32 +66,60 @@ def _lstm_variant(x, h, c, W, U, b, *, order="ifco", acts=None, cell_out=np.tanh
 
 # (message, keyword arguments of _lstm_variant): each changes one term.
 _LSTM_MISTAKES = [
-    ("the input and forget gates look swapped: Keras's columns are in the order i, f, c, o "
-     "(input gate, forget gate, cell candidate, output gate), so the first block of `units` "
-     "columns is i and the second is f.", {"order": "fico"}),
-    ("the candidate and the output gate look swapped: the third block of columns is the cell "
-     "candidate c̃ (tanh), the fourth the output gate o (sigmoid); Keras's order is i, f, c, o.",
-     {"order": "ifoc"}),
-    ("your gate order is i, c, f, o (the order of some older TensorFlow cells); Keras's "
-     "columns are i, f, c, o.", {"order": "icfo"}),
-    ("you applied tanh to the input gate i; the three gates i, f, o use the logistic sigmoid "
-     "(values in (0, 1)), only the candidate c̃ uses tanh.", {"acts": {"i": np.tanh}}),
-    ("you applied tanh to the forget gate f; the gates i, f, o use the logistic sigmoid "
-     "(values in (0, 1)), only the candidate c̃ uses tanh.", {"acts": {"f": np.tanh}}),
-    ("you applied tanh to the output gate o; the gates i, f, o use the logistic sigmoid "
-     "(values in (0, 1)), only the candidate c̃ uses tanh.", {"acts": {"o": np.tanh}}),
-    ("you applied the sigmoid to the cell candidate c̃; it uses tanh, so that it can write "
-     "negative as well as positive values.", {"acts": {"c": sigmoid}}),
-    ("you forgot the tanh on the cell output: h_t = o ⊙ tanh(c_t), not o ⊙ c_t.",
-     {"cell_out": lambda v: v}),
-    ("your h_t uses the old cell state c_prev: compute c_t first, then h_t = o ⊙ tanh(c_t).",
-     {"new_c_in_output": False}),
-    ("the candidate is missing from the write: c_t = f ⊙ c_prev + i ⊙ c̃, not f ⊙ c_prev + i.",
-     {"candidate": False}),
-    ("you used h_prev as the memory: the forget gate multiplies the cell state, "
-     "c_t = f ⊙ c_prev + i ⊙ c̃.", {"memory": "h"}),
-    ("the bias seems missing: the pre-activations are x_t W + h_prev U + b.",
-     {"use_bias": False}),
+    (
+        "the input and forget gates look swapped: Keras's columns are in the order i, f, c, o "
+        "(input gate, forget gate, cell candidate, output gate), so the first block of `units` "
+        "columns is i and the second is f.",
+        {"order": "fico"},
+    ),
+    (
+        "the candidate and the output gate look swapped: the third block of columns is the cell "
+        "candidate c̃ (tanh), the fourth the output gate o (sigmoid); Keras's order is i, f, c, o.",
+        {"order": "ifoc"},
+    ),
+    (
+        "your gate order is i, c, f, o (the order of some older TensorFlow cells); Keras's "
+        "columns are i, f, c, o.",
+        {"order": "icfo"},
+    ),
+    (
+        "you applied tanh to the input gate i; the three gates i, f, o use the logistic sigmoid "
+        "(values in (0, 1)), only the candidate c̃ uses tanh.",
+        {"acts": {"i": np.tanh}},
+    ),
+    (
+        "you applied tanh to the forget gate f; the gates i, f, o use the logistic sigmoid "
+        "(values in (0, 1)), only the candidate c̃ uses tanh.",
+        {"acts": {"f": np.tanh}},
+    ),
+    (
+        "you applied tanh to the output gate o; the gates i, f, o use the logistic sigmoid "
+        "(values in (0, 1)), only the candidate c̃ uses tanh.",
+        {"acts": {"o": np.tanh}},
+    ),
+    (
+        "you applied the sigmoid to the cell candidate c̃; it uses tanh, so that it can write "
+        "negative as well as positive values.",
+        {"acts": {"c": sigmoid}},
+    ),
+    (
+        "you forgot the tanh on the cell output: h_t = o ⊙ tanh(c_t), not o ⊙ c_t.",
+        {"cell_out": lambda v: v},
+    ),
+    (
+        "your h_t uses the old cell state c_prev: compute c_t first, then h_t = o ⊙ tanh(c_t).",
+        {"new_c_in_output": False},
+    ),
+    (
+        "the candidate is missing from the write: c_t = f ⊙ c_prev + i ⊙ c̃, not f ⊙ c_prev + i.",
+        {"candidate": False},
+    ),
+    (
+        "you used h_prev as the memory: the forget gate multiplies the cell state, "
+        "c_t = f ⊙ c_prev + i ⊙ c̃.",
+        {"memory": "h"},
+    ),
+    ("the bias seems missing: the pre-activations are x_t W + h_prev U + b.", {"use_bias": False}),
 ]
 
 
@@ -85,24 +129,30 @@ def _lstm_step_mistakes(x, h, c, W, U, b):
         for message, options in _LSTM_MISTAKES
     ]
     h_t, c_t = ref_lstm_step(x, h, c, W, U, b)
-    mistakes.append(("you returned (c_t, h_t); return the pair in the order (h_t, c_t).",
-                     np.stack([c_t, h_t])))
+    mistakes.append(
+        ("you returned (c_t, h_t); return the pair in the order (h_t, c_t).", np.stack([c_t, h_t]))
+    )
     return mistakes
 
 
 def _as_pair(value, batch: int, units: int, names: str = "(h_t, c_t)"):
     """The learner's pair as one array (2, batch, units), or a Failure that says why not."""
     if isinstance(value, np.ndarray) and value.shape == (batch, units):
-        raise Failure(f"you returned one array of shape {value.shape}; return both states, "
-                      f"as a tuple {names}.")
+        raise Failure(
+            f"you returned one array of shape {value.shape}; return both states, "
+            f"as a tuple {names}."
+        )
     if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == 2:
         return value
     if isinstance(value, list) and len(value) == 2:
         shapes = [describe(v) for v in value]
-        raise Failure(f"the two states of {names} should both be arrays of shape "
-                      f"({batch}, {units}); you returned {shapes[0]} and {shapes[1]}.")
-    raise Failure(f"return a pair {names}, each of shape ({batch}, {units}); "
-                  f"you returned {describe(value)}.")
+        raise Failure(
+            f"the two states of {names} should both be arrays of shape "
+            f"({batch}, {units}); you returned {shapes[0]} and {shapes[1]}."
+        )
+    raise Failure(
+        f"return a pair {names}, each of shape ({batch}, {units}); you returned {describe(value)}."
+    )
 
 
 @register
@@ -111,6 +161,12 @@ class LstmStep(Exercise):
 
     name = "lstm_step"
     lesson = "04"
+    # the lesson does not forbid modifying the inputs: `c_prev *= f` is a right answer
+    input_names = ("x_t", "h_prev", "c_prev", "kernel", "recurrent_kernel", "bias")
+    read_only_inputs = ()
+
+    def run(self, function, case):
+        return function(*copy.deepcopy(case))  # the judge keeps the originals
 
     def cases(self, rng):
         cases = []
@@ -125,8 +181,9 @@ class LstmStep(Exercise):
     def judge(self, case, value):
         x, h, c = case[:3]
         pair = _as_pair(value, h.shape[0], h.shape[1])
-        compare_arrays(pair, np.stack(ref_lstm_step(*case)), _lstm_step_mistakes(*case),
-                       what="(h_t, c_t)")
+        compare_arrays(
+            pair, np.stack(ref_lstm_step(*case)), _lstm_step_mistakes(*case), what="(h_t, c_t)"
+        )
 
 
 # --------------------------------------------------------------------------- LSTM as a layer
@@ -153,14 +210,20 @@ def _cell_sequence_mistakes(x, W, U, b):
         (message, _lstm_forward_variant(x, W, U, b, **options)[0])
         for message, options in _LSTM_MISTAKES
     ]
-    _, c_all = ref_lstm_forward(x, np.zeros((x.shape[0], U.shape[0])),
-                                np.zeros((x.shape[0], U.shape[0])), W, U, b)
+    _, c_all = ref_lstm_forward(
+        x, np.zeros((x.shape[0], U.shape[0])), np.zeros((x.shape[0], U.shape[0])), W, U, b
+    )
     mistakes += [
-        ("your cell's output is the cell state c_t: return h_t as the output and [h_t, c_t] as "
-         "the new states.", c_all),
-        ("the new states are in the wrong order: return [h_t, c_t], the order of state_size "
-         "and of Keras's LSTM (states[0] is h, states[1] is c).",
-         _lstm_forward_variant(x, W, U, b, swap_states=True)[0]),
+        (
+            "your cell's output is the cell state c_t: return h_t as the output and [h_t, c_t] as "
+            "the new states.",
+            c_all,
+        ),
+        (
+            "the new states are in the wrong order: return [h_t, c_t], the order of state_size "
+            "and of Keras's LSTM (states[0] is h, states[1] is c).",
+            _lstm_forward_variant(x, W, U, b, swap_states=True)[0],
+        ),
     ]
     return mistakes
 
@@ -198,6 +261,10 @@ class LstmCellLayer(Exercise):
         cell = function(units)
         if not isinstance(cell, keras.Layer):
             return {"type": type(cell).__name__}
+        if function(units) is cell:
+            return {"type": "Layer", "reused": True}
+        if getattr(cell, "units", units) != units:
+            return {"type": "Layer", "wrong_units": str(getattr(cell, "units", None))}
         builtin = lstm_from_weights(kernel, recurrent_kernel, bias)
         rnn = keras.layers.RNN(cell, return_sequences=True, return_state=True)
         rnn(x[:, :1])  # builds the cell
@@ -217,9 +284,23 @@ class LstmCellLayer(Exercise):
         if not isinstance(value, dict):
             raise Failure(f"expected a Keras layer (the cell), got {describe(value)}.")
         if value.get("type") != "Layer":
-            raise Failure(f"return an instance of your keras.Layer cell class, e.g. "
-                          f"`return LSTMCellFromScratch(units)`; you returned a "
-                          f"{value.get('type')}.")
+            raise Failure(
+                f"return an instance of your keras.Layer cell class, e.g. "
+                f"`return LSTMCellFromScratch(units)`; you returned a "
+                f"{value.get('type')}."
+            )
+        if value.get("reused"):
+            raise Failure(
+                "`lstm_cell_layer` returned the same cell object twice: build a new cell on "
+                "every call, `return LSTMCellFromScratch(units)` (a Keras layer can be built "
+                "only once, for one input size)."
+            )
+        if "wrong_units" in value:
+            raise Failure(
+                f"`lstm_cell_layer({recurrent_kernel.shape[0]})` returned a cell with units = "
+                f"{value['wrong_units']}: pass the `units` argument on, "
+                f"`return LSTMCellFromScratch(units)`."
+            )
         if "weight_shapes" in value:
             raise Failure(
                 f"your cell's weights have the shapes {value['weight_shapes']}; keras.layers.LSTM "
@@ -229,19 +310,38 @@ class LstmCellLayer(Exercise):
         batch, units = x.shape[0], recurrent_kernel.shape[0]
         zeros = np.zeros((batch, units))
         h_all, c_all = ref_lstm_forward(x, zeros, zeros, kernel, recurrent_kernel, bias)
-        compare_arrays(value.get("sequence"), h_all, _cell_sequence_mistakes(x, kernel,
-                       recurrent_kernel, bias), what="the sequence of outputs h_t",
-                       rtol=1e-4, atol=1e-5)
+        # keras.layers.RNN runs every cell in float32: the tolerances below are float32's band
+        # over a few steps (to be dropped once compare_arrays scales its default, contract 2)
+        compare_arrays(
+            value.get("sequence"),
+            h_all,
+            _cell_sequence_mistakes(x, kernel, recurrent_kernel, bias),
+            what="the sequence of outputs h_t",
+            rtol=1e-4,
+            atol=1e-5,
+        )
         if value.get("n_states") != 2:
-            raise Failure(f"the RNN returned {value.get('n_states')} final state(s); an LSTM "
-                          f"cell has two, [h, c]: set self.state_size = [units, units] and "
-                          f"return [h_t, c_t] as the new states.")
+            raise Failure(
+                f"the RNN returned {value.get('n_states')} final state(s); an LSTM "
+                f"cell has two, [h, c]: set self.state_size = [units, units] and "
+                f"return [h_t, c_t] as the new states."
+            )
         final = np.stack([np.asarray(value.get("state0")), np.asarray(value.get("state1"))])
-        mistakes = [("the new states are in the order [c_t, h_t]; return [h_t, c_t], the "
-                     "order of Keras's LSTM (states[0] is h, states[1] is c).",
-                     np.stack([c_all[:, -1], h_all[:, -1]]))]
-        compare_arrays(final, np.stack([h_all[:, -1], c_all[:, -1]]), mistakes,
-                       what="the final states [h_T, c_T]", rtol=1e-4, atol=1e-5)
+        mistakes = [
+            (
+                "the new states are in the order [c_t, h_t]; return [h_t, c_t], the "
+                "order of Keras's LSTM (states[0] is h, states[1] is c).",
+                np.stack([c_all[:, -1], h_all[:, -1]]),
+            )
+        ]
+        compare_arrays(
+            final,
+            np.stack([h_all[:, -1], c_all[:, -1]]),
+            mistakes,
+            what="the final states [h_T, c_T]",
+            rtol=1e-4,
+            atol=1e-5,
+        )
 
 
 # --------------------------------------------------------------------------- GRU
@@ -254,9 +354,23 @@ def _gru_weights(rng: np.random.Generator, input_dim: int, units: int):
     return kernel, recurrent_kernel, bias
 
 
-def _gru_variant(x, h, W, U, b, *, order="zrh", reset_after=True, swap_interpolation=False,
-                 input_bias=True, recurrent_bias=True, swap_bias_rows=False,
-                 recurrent_bias_outside=False, reset_gate=True, acts=None):
+def _gru_variant(
+    x,
+    h,
+    W,
+    U,
+    b,
+    *,
+    order="zrh",
+    reset_after=True,
+    swap_interpolation=False,
+    input_bias=True,
+    recurrent_bias=True,
+    swap_bias_rows=False,
+    recurrent_bias_outside=False,
+    reset_gate=True,
+    acts=None,
+):
     """One GRU step (Keras's reset_after=True layout) with one term changed."""
     activations = {"z": sigmoid, "r": sigmoid, "h": np.tanh}
     activations.update(acts or {})
@@ -285,31 +399,64 @@ def _gru_variant(x, h, W, U, b, *, order="zrh", reset_after=True, swap_interpola
 
 
 _GRU_MISTAKES = [
-    ("you applied the reset gate before the recurrent product, h̃ = tanh(x W_h + (r ⊙ h_prev) "
-     "U_h + b): that is the reset_after=False form. Keras's default (reset_after=True) applies "
-     "it after: h̃ = tanh(x W_h + b_x + r ⊙ (h_prev U_h + b_h)).", {"reset_after": False}),
-    ("the recurrent bias sits outside the reset gate: with reset_after=True it is part of the "
-     "recurrent term, r ⊙ (h_prev U_h + b_h).", {"recurrent_bias_outside": True}),
-    ("z and 1 - z look swapped: in Keras's convention h_t = z ⊙ h_prev + (1 - z) ⊙ h̃, so "
-     "z close to 1 keeps the old state.", {"swap_interpolation": True}),
-    ("the update and reset gates look swapped: Keras's GRU columns are in the order z, r, h "
-     "(update gate, reset gate, candidate).", {"order": "rzh"}),
-    ("the reset gate and the candidate look swapped: Keras's GRU columns are in the order "
-     "z, r, h (update gate, reset gate, candidate).", {"order": "zhr"}),
-    ("your gate order is h, z, r; Keras's GRU columns are in the order z, r, h (update gate, "
-     "reset gate, candidate).", {"order": "hzr"}),
-    ("the recurrent bias (row 1 of the bias, shape (2, 3·units)) seems missing: it is added "
-     "to h_prev U.", {"recurrent_bias": False}),
-    ("the input bias (row 0 of the bias) seems missing: it is added to x_t W.",
-     {"input_bias": False}),
-    ("the two bias rows look swapped: bias[0] goes with the input (x_t W + bias[0]), "
-     "bias[1] with the state (h_prev U + bias[1]).", {"swap_bias_rows": True}),
-    ("the reset gate seems missing from the candidate: h̃ = tanh(x W_h + b_x + r ⊙ "
-     "(h_prev U_h + b_h)).", {"reset_gate": False}),
-    ("you applied tanh to the update gate z; the gates z and r use the logistic sigmoid.",
-     {"acts": {"z": np.tanh}}),
-    ("you applied tanh to the reset gate r; the gates z and r use the logistic sigmoid.",
-     {"acts": {"r": np.tanh}}),
+    (
+        "you applied the reset gate before the recurrent product, h̃ = tanh(x W_h + (r ⊙ h_prev) "
+        "U_h + b): that is the reset_after=False form. Keras's default (reset_after=True) applies "
+        "it after: h̃ = tanh(x W_h + b_x + r ⊙ (h_prev U_h + b_h)).",
+        {"reset_after": False},
+    ),
+    (
+        "the recurrent bias sits outside the reset gate: with reset_after=True it is part of the "
+        "recurrent term, r ⊙ (h_prev U_h + b_h).",
+        {"recurrent_bias_outside": True},
+    ),
+    (
+        "z and 1 - z look swapped: in Keras's convention h_t = z ⊙ h_prev + (1 - z) ⊙ h̃, so "
+        "z close to 1 keeps the old state.",
+        {"swap_interpolation": True},
+    ),
+    (
+        "the update and reset gates look swapped: Keras's GRU columns are in the order z, r, h "
+        "(update gate, reset gate, candidate).",
+        {"order": "rzh"},
+    ),
+    (
+        "the reset gate and the candidate look swapped: Keras's GRU columns are in the order "
+        "z, r, h (update gate, reset gate, candidate).",
+        {"order": "zhr"},
+    ),
+    (
+        "your gate order is h, z, r; Keras's GRU columns are in the order z, r, h (update gate, "
+        "reset gate, candidate).",
+        {"order": "hzr"},
+    ),
+    (
+        "the recurrent bias (row 1 of the bias, shape (2, 3·units)) seems missing: it is added "
+        "to h_prev U.",
+        {"recurrent_bias": False},
+    ),
+    (
+        "the input bias (row 0 of the bias) seems missing: it is added to x_t W.",
+        {"input_bias": False},
+    ),
+    (
+        "the two bias rows look swapped: bias[0] goes with the input (x_t W + bias[0]), "
+        "bias[1] with the state (h_prev U + bias[1]).",
+        {"swap_bias_rows": True},
+    ),
+    (
+        "the reset gate seems missing from the candidate: h̃ = tanh(x W_h + b_x + r ⊙ "
+        "(h_prev U_h + b_h)).",
+        {"reset_gate": False},
+    ),
+    (
+        "you applied tanh to the update gate z; the gates z and r use the logistic sigmoid.",
+        {"acts": {"z": np.tanh}},
+    ),
+    (
+        "you applied tanh to the reset gate r; the gates z and r use the logistic sigmoid.",
+        {"acts": {"r": np.tanh}},
+    ),
     ("you applied the sigmoid to the candidate h̃; it uses tanh.", {"acts": {"h": sigmoid}}),
 ]
 
@@ -320,6 +467,12 @@ class GruStep(Exercise):
 
     name = "gru_step"
     lesson = "04"
+    # the lesson does not forbid modifying the inputs: `h_prev *= z` is allowed
+    input_names = ("x_t", "h_prev", "kernel", "recurrent_kernel", "bias")
+    read_only_inputs = ()
+
+    def run(self, function, case):
+        return function(*copy.deepcopy(case))  # the judge keeps the originals
 
     def cases(self, rng):
         cases = []
@@ -331,6 +484,5 @@ class GruStep(Exercise):
         return cases
 
     def judge(self, case, value):
-        mistakes = [(message, _gru_variant(*case, **options))
-                    for message, options in _GRU_MISTAKES]
+        mistakes = [(message, _gru_variant(*case, **options)) for message, options in _GRU_MISTAKES]
         compare_arrays(value, ref_gru_step(*case), mistakes, what="h_t")
