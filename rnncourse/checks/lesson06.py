@@ -51,6 +51,8 @@ class MakeDecoderInputs(Exercise):
 
     name = "make_decoder_inputs"
     lesson = "06"
+    input_names = ("targets", "start_token")
+    read_only_inputs = ("targets",)  # the text: "Do not modify `targets`"
 
     def cases(self, rng):
         cases = []
@@ -66,6 +68,16 @@ class MakeDecoderInputs(Exercise):
         targets, start_token = case
         compare_arrays(value, ref_decoder_inputs(targets, start_token),
                        _decoder_input_mistakes(targets, start_token), what="the decoder inputs")
+        _require_integers(value, "the decoder inputs")
+
+
+def _require_integers(value, what):
+    """Token ids must stay integers (the text asks for an integer array)."""
+    if not np.issubdtype(np.asarray(value).dtype, np.integer):
+        raise Failure(f"{what} have the right values but dtype {np.asarray(value).dtype}: "
+                      "token ids must be an integer array (they index an embedding). Build "
+                      "it from the integer inputs, or convert with .astype(targets.dtype) / "
+                      ".astype(np.int64).")
 
 
 # --------------------------------------------------------------------------- schedules
@@ -127,6 +139,7 @@ class TeacherForcingSchedule(Exercise):
 
     name = "teacher_forcing_schedule"
     lesson = "06"
+    input_names = ("i", "schedule", "k", "c", "epsilon")
 
     def cases(self, rng):
         cases = []
@@ -184,7 +197,8 @@ def toy_step_function(table, stop_at, end_token):
 
 
 def _decode_variant(step, initial_states, start_token, end_token, max_length, *,
-                    feed_back=True, pad=True, stop=True, keep_start=False, steps=None):
+                    feed_back=True, pad=True, stop=True, keep_start=False, steps=None,
+                    stop_any=False, drop_last=False):
     """Greedy decoding with one thing changed, to compute a mistake's answer."""
     states = list(initial_states)
     batch = np.shape(states[0])[0]
@@ -195,10 +209,15 @@ def _decode_variant(step, initial_states, start_token, end_token, max_length, *,
         scores, states = step(tokens if feed_back else np.full(batch, start_token), states)
         chosen = np.argmax(scores, axis=-1).astype(np.int64)
         tokens = np.where(finished, end_token, chosen) if pad else chosen
-        outputs.append(tokens)
         finished |= tokens == end_token
-        if stop and finished.all():
+        done = finished.any() if stop_any else finished.all()
+        if drop_last and stop and done:
             break
+        outputs.append(tokens)
+        if stop and done:
+            break
+    if not outputs:
+        return np.zeros((batch, 0), dtype=np.int64)
     return np.stack(outputs, axis=1)
 
 
@@ -228,20 +247,24 @@ class GreedyDecoder(Exercise):
     lesson = "06"
 
     def cases(self, rng):
+        """Every case has a row that ends at the first step and rows that end at
+        different steps; the first and third cases end within ``max_length - 1``
+        steps (the loop must stop early), the second has a row that never ends."""
         cases = []
         for all_end in (True, False, True):
             batch, vocabulary, max_length = distinct_sizes(rng, 3, 4, 9)
             start_token, end_token = (int(v) for v in rng.choice(vocabulary, 2, replace=False))
             table = _table(rng, vocabulary, start_token, end_token)
             counters = rng.integers(0, 4, size=(batch, 1)).astype(np.float64)
-            # the counter at decoding step s (from 0) is counters + s: END after 2.. steps
-            last = max_length - 1 if all_end else max_length + 2
-            stop_at = counters[:, 0].astype(np.int64) + rng.integers(1, last, size=batch)
-            if all_end:
-                stop_at[0] = counters[0, 0] + max_length - 2  # ends at step max_length - 1
-            else:
-                stop_at[0] = counters[0, 0] + max_length + 5  # never ends within max_length
-            cases.append((table, stop_at, counters, start_token, end_token, max_length))
+            # the counter at decoding step s (from 0) is counters + s, so a row emits END
+            # at step stop_at - counters
+            end_step = rng.integers(0, max_length - 2, size=batch)
+            end_step[0] = max_length - 2 if all_end else max_length + 5  # last, or never
+            end_step[1] = 0  # this row ends at the first step
+            stop_at = counters[:, 0].astype(np.int64) + end_step
+            order = rng.permutation(batch)  # the special rows anywhere in the batch
+            cases.append((table, stop_at[order], counters[order], start_token, end_token,
+                          max_length))
         return cases
 
     def run(self, function, case):
@@ -287,5 +310,15 @@ class GreedyDecoder(Exercise):
              _decode_variant(*args, steps=max_length - 1)),
             ("your tokens are stacked time-major, (time, batch); stack along axis 1 to get "
              "(batch, time).", right.T),
+            ("you stop as soon as ONE row has produced end_token (any); the loop must go on "
+             "until EVERY row has ended (all), padding the ended rows with end_token.",
+             _decode_variant(*args, stop_any=True)),
+            ("the last step is missing: the row that ends last has no end_token. Append the "
+             "step's tokens before you break out of the loop.",
+             _decode_variant(*args, drop_last=True)),
+            ("you stop as soon as ONE row has produced end_token (any); the loop must go on "
+             "until EVERY row has ended (all), padding the ended rows with end_token.",
+             _decode_variant(*args, stop_any=True, drop_last=True)),
         ]
         compare_arrays(value, right, mistakes, what="the decoded tokens")
+        _require_integers(value, "the decoded tokens")
