@@ -20,8 +20,9 @@ def inputs_concatenate(targets, start_token):
 
 def inputs_float32(targets, start_token):
     as_float = np.asarray(targets, dtype=np.float32)
-    shifted = np.concatenate([np.full((len(as_float), 1), start_token, np.float32),
-                              as_float[:, :-1]], axis=1)
+    shifted = np.concatenate(
+        [np.full((len(as_float), 1), start_token, np.float32), as_float[:, :-1]], axis=1
+    )
     return shifted.astype(targets.dtype)
 
 
@@ -188,7 +189,8 @@ def _schedule_with(**formulas):
 
 schedule_exp_i = _schedule_with(inverse_sigmoid=lambda i, k, c, e: k / (k + np.exp(i)))
 schedule_sampling_inverse = _schedule_with(
-    inverse_sigmoid=lambda i, k, c, e: 1 - k / (k + np.exp(i / k)))
+    inverse_sigmoid=lambda i, k, c, e: 1 - k / (k + np.exp(i / k))
+)
 schedule_sign = _schedule_with(inverse_sigmoid=lambda i, k, c, e: k / (k + np.exp(-i / k)))
 schedule_numerator = _schedule_with(inverse_sigmoid=lambda i, k, c, e: 1 / (k + np.exp(i / k)))
 schedule_denominator = _schedule_with(inverse_sigmoid=lambda i, k, c, e: k / (1 + np.exp(i / k)))
@@ -211,9 +213,22 @@ def schedule_scalar(i, schedule, k, c, epsilon):
 # --------------------------------------------------------------------------- greedy decoding
 
 
-def _greedy(step, initial_states, start_token, end_token, max_length, *, feed_back=True,
-            pad=True, stop=True, keep_start=False, extra_steps=0, time_major=False,
-            stop_any=False, drop_last=False):
+def _greedy(
+    step,
+    initial_states,
+    start_token,
+    end_token,
+    max_length,
+    *,
+    feed_back=True,
+    pad=True,
+    stop=True,
+    keep_start=False,
+    extra_steps=0,
+    time_major=False,
+    stop_any=False,
+    drop_last=False,
+):
     states = list(initial_states)
     batch = np.shape(states[0])[0]
     tokens = np.full(batch, start_token)
@@ -356,12 +371,29 @@ def greedy_float_array(*args):
 
 
 RIGHT = {
-    "make_decoder_inputs": [inputs_concatenate, inputs_float32, inputs_two_slices,
-                            inputs_roll_copy, inputs_pad, inputs_keras_ops, inputs_loop],
-    "teacher_forcing_schedule": [schedule_numpy, schedule_float32, schedule_loop,
-                                 schedule_in_place, schedule_keras_ops],
-    "greedy_decoder": [greedy_reference_style, greedy_float32_scores, greedy_preallocated,
-                       greedy_keras_ops, greedy_per_row_lists],
+    "make_decoder_inputs": [
+        inputs_concatenate,
+        inputs_float32,
+        inputs_two_slices,
+        inputs_roll_copy,
+        inputs_pad,
+        inputs_keras_ops,
+        inputs_loop,
+    ],
+    "teacher_forcing_schedule": [
+        schedule_numpy,
+        schedule_float32,
+        schedule_loop,
+        schedule_in_place,
+        schedule_keras_ops,
+    ],
+    "greedy_decoder": [
+        greedy_reference_style,
+        greedy_float32_scores,
+        greedy_preallocated,
+        greedy_keras_ops,
+        greedy_per_row_lists,
+    ],
 }
 
 WRONG = {
