@@ -176,34 +176,103 @@ def schedule_keras_ops(i, schedule, k, c, epsilon):
     return np.asarray(value)
 
 
-def _schedule_with(**formulas):
-    def schedule(i, name, k, c, epsilon):
-        i = np.asarray(i, dtype=np.float64)
-        with np.errstate(over="ignore"):
-            if name in formulas:
-                return formulas[name](i, k, c, epsilon)
-            return schedule_numpy(i, name, k, c, epsilon)
-
-    return schedule
+def _schedule_with(name, formula, i, schedule, k, c, epsilon):
+    """The right schedules, with the one named `name` replaced by `formula`."""
+    i = np.asarray(i, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        if schedule == name:
+            return formula(i, k, c, epsilon)
+        return schedule_numpy(i, schedule, k, c, epsilon)
 
 
-schedule_exp_i = _schedule_with(inverse_sigmoid=lambda i, k, c, e: k / (k + np.exp(i)))
-schedule_sampling_inverse = _schedule_with(
-    inverse_sigmoid=lambda i, k, c, e: 1 - k / (k + np.exp(i / k))
-)
-schedule_sign = _schedule_with(inverse_sigmoid=lambda i, k, c, e: k / (k + np.exp(-i / k)))
-schedule_numerator = _schedule_with(inverse_sigmoid=lambda i, k, c, e: 1 / (k + np.exp(i / k)))
-schedule_denominator = _schedule_with(inverse_sigmoid=lambda i, k, c, e: k / (1 + np.exp(i / k)))
-schedule_sampling_exponential = _schedule_with(exponential=lambda i, k, c, e: 1 - k**i)
-schedule_exp_minus_k_i = _schedule_with(exponential=lambda i, k, c, e: np.exp(-k * i))
-schedule_k_minus_i = _schedule_with(exponential=lambda i, k, c, e: np.power(k, -i))
-schedule_k_times_i = _schedule_with(exponential=lambda i, k, c, e: k * i)
-schedule_no_floor = _schedule_with(linear=lambda i, k, c, e: k - c * i)
-schedule_floor_zero = _schedule_with(linear=lambda i, k, c, e: np.maximum(0, k - c * i))
-schedule_min = _schedule_with(linear=lambda i, k, c, e: np.minimum(e, k - c * i))
-schedule_sampling_linear = _schedule_with(linear=lambda i, k, c, e: 1 - np.maximum(e, k - c * i))
-schedule_slope_sign = _schedule_with(linear=lambda i, k, c, e: np.maximum(e, k + c * i))
-schedule_starts_at_one = _schedule_with(linear=lambda i, k, c, e: np.maximum(e, 1 - c * i))
+def schedule_exp_i(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: k / (k + np.exp(i)), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_sampling_inverse(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid",
+        lambda i, k, c, e: 1 - k / (k + np.exp(i / k)),
+        i,
+        schedule,
+        k,
+        c,
+        epsilon,
+    )
+
+
+def schedule_sign(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: k / (k + np.exp(-i / k)), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_numerator(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: 1 / (k + np.exp(i / k)), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_denominator(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: k / (1 + np.exp(i / k)), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_sampling_exponential(i, schedule, k, c, epsilon):
+    return _schedule_with("exponential", lambda i, k, c, e: 1 - k**i, i, schedule, k, c, epsilon)
+
+
+def schedule_exp_minus_k_i(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "exponential", lambda i, k, c, e: np.exp(-k * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_k_minus_i(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "exponential", lambda i, k, c, e: np.power(k, -i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_k_times_i(i, schedule, k, c, epsilon):
+    return _schedule_with("exponential", lambda i, k, c, e: k * i, i, schedule, k, c, epsilon)
+
+
+def schedule_no_floor(i, schedule, k, c, epsilon):
+    return _schedule_with("linear", lambda i, k, c, e: k - c * i, i, schedule, k, c, epsilon)
+
+
+def schedule_floor_zero(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.maximum(0, k - c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_min(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.minimum(e, k - c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_sampling_linear(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: 1 - np.maximum(e, k - c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_slope_sign(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.maximum(e, k + c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_starts_at_one(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.maximum(e, 1 - c * i), i, schedule, k, c, epsilon
+    )
 
 
 def schedule_scalar(i, schedule, k, c, epsilon):
