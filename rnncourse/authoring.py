@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rnncourse.checks.core import STUB_MESSAGE
 from rnncourse.notebooks import (
     exercise_name,
     first_line,
@@ -179,7 +180,7 @@ def stub_lines(indent: str, solution: list[str], exercise: str | None) -> list[s
     label = f"{exercise}: " if exercise else ""
     return [
         f"{indent}# YOUR CODE HERE ({size})",
-        f'{indent}{STUB_RAISE}"{label}write your code here, then run the check below")',
+        f'{indent}{STUB_RAISE}"{label}{STUB_MESSAGE}")',
     ]
 
 

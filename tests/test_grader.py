@@ -21,26 +21,27 @@ LESSON = "lessons/01_sequences_and_the_recurrent_cell.ipynb"
 
 RIGHT = {
     "rnn_step": "def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):\n"
-                "    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)\n",
+    "    return np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)\n",
     "rnn_forward": "def rnn_forward(x, h0, W_xh, W_hh, b_h):\n"
-                   "    h, out = h0, []\n"
-                   "    for t in range(x.shape[1]):\n"
-                   "        h = np.tanh(x[:, t] @ W_xh + h @ W_hh + b_h)\n"
-                   "        out.append(h)\n"
-                   "    return np.stack(out, axis=1)\n",
+    "    h, out = h0, []\n"
+    "    for t in range(x.shape[1]):\n"
+    "        h = np.tanh(x[:, t] @ W_xh + h @ W_hh + b_h)\n"
+    "        out.append(h)\n"
+    "    return np.stack(out, axis=1)\n",
     "simple_rnn_from_weights": "def simple_rnn_from_weights(W_xh, W_hh, b_h):\n"
-                               "    layer = keras.layers.SimpleRNN(W_hh.shape[0], "
-                               "return_sequences=True)\n"
-                               "    layer.build((None, None, W_xh.shape[0]))\n"
-                               "    layer.set_weights([W_xh, W_hh, b_h])\n"
-                               "    return layer\n",
+    "    layer = keras.layers.SimpleRNN(W_hh.shape[0], "
+    "return_sequences=True)\n"
+    "    layer.build((None, None, W_xh.shape[0]))\n"
+    "    layer.set_weights([W_xh, W_hh, b_h])\n"
+    "    return layer\n",
     "simple_rnn_param_count": "def simple_rnn_param_count(input_dim, units):\n"
-                              "    return units * (input_dim + units + 1)\n",
+    "    return units * (input_dim + units + 1)\n",
 }
 
 
-def learner_notebook(root: Path, tmp_path: Path, answers: dict, name="01_work.ipynb",
-                     setup: str | None = None) -> Path:
+def learner_notebook(
+    root: Path, tmp_path: Path, answers: dict, name="01_work.ipynb", setup: str | None = None
+) -> Path:
     """The lesson notebook with some exercise cells replaced by ``answers``."""
     notebook = read_notebook(root / LESSON)
     for cell in notebook["cells"]:
@@ -126,10 +127,7 @@ def test_code_that_swallows_the_time_limit_is_stopped(root, tmp_path, short_limi
     )
     # switches the alarm off: the grader kills the process and goes on
     answers["simple_rnn_param_count"] = (
-        "import signal\n"
-        "signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
-        "while True:\n"
-        "    pass\n"
+        "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass\n"
     )
     result = grade_notebook(learner_notebook(root, tmp_path, answers))
     assert statuses(result) == {
@@ -177,9 +175,7 @@ def test_sys_exit_ends_the_cell_as_in_a_notebook(root, tmp_path):
     answers = dict(RIGHT)
     answers["rnn_step"] = RIGHT["rnn_step"] + "import sys\nsys.exit(0)\n"
     answers["rnn_forward"] = (
-        "def rnn_forward(x, h0, W_xh, W_hh, b_h):\n"
-        "    import sys\n"
-        "    sys.exit(0)\n"
+        "def rnn_forward(x, h0, W_xh, W_hh, b_h):\n    import sys\n    sys.exit(0)\n"
     )
     path = learner_notebook(root, tmp_path, answers)
     result = grade_notebook(path)
@@ -225,8 +221,13 @@ def test_a_process_that_exits_does_not_stop_grading(root, tmp_path):
 def test_broken_notebooks_are_reported_and_others_still_graded(root, tmp_path):
     not_json = tmp_path / "01_not_json.ipynb"
     not_json.write_text("{ this is not json")
-    bad_import = learner_notebook(root, tmp_path, RIGHT, name="01_bad_import.ipynb",
-                                  setup="import numpy as np\nimport no_such_module_here\n")
+    bad_import = learner_notebook(
+        root,
+        tmp_path,
+        RIGHT,
+        name="01_bad_import.ipynb",
+        setup="import numpy as np\nimport no_such_module_here\n",
+    )
     good = learner_notebook(root, tmp_path, RIGHT, name="01_good.ipynb")
     results = {Path(r.path).name: r for r in grade_paths([tmp_path], jobs=3)}
     assert results["01_not_json.ipynb"].status == BROKEN
@@ -276,8 +277,9 @@ def test_writing_into_the_package_or_start_up_files_voids_the_results(root, tmp_
     # private site directory: other tests, in this process or in another pytest worker, keep
     # grading with the real package while this one writes into its files.
     copy = tmp_path / "isolated" / "rnncourse"
-    shutil.copytree(Path(rnncourse.__file__).parent, copy,
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        Path(rnncourse.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__")
+    )
     site_dir = tmp_path / "site-packages"
     site_dir.mkdir()
     hook = site_dir / "zz_rnncourse_test_tamper.pth"
@@ -300,8 +302,7 @@ def test_writing_into_the_package_or_start_up_files_voids_the_results(root, tmp_
         "import rnncourse\n"
         "p = Path(rnncourse.__file__).parent / 'checks' / 'lesson01.py'\n"
         "p.write_text(p.read_text() + '\\n# tampered\\n')\n"
-        f"Path({str(hook)!r}).write_text('# a start-up hook\\n')\n"
-        + RIGHT["rnn_step"]
+        f"Path({str(hook)!r}).write_text('# a start-up hook\\n')\n" + RIGHT["rnn_step"]
     )
     result = grade_notebook(learner_notebook(root, tmp_path, {**RIGHT, "rnn_step": tamper}))
     assert result.status == BROKEN
@@ -328,8 +329,9 @@ def test_cases_are_fresh_each_run(root):
     exercise = get_exercise("rnn_step")
     first = exercise.cases(np.random.default_rng(1))
     second = exercise.cases(np.random.default_rng(2))
-    assert not all(a[0].shape == b[0].shape and np.allclose(a[0], b[0])
-                   for a, b in zip(first, second))
+    assert not all(
+        a[0].shape == b[0].shape and np.allclose(a[0], b[0]) for a, b in zip(first, second)
+    )
 
 
 def test_json_report_and_exit_codes(root, tmp_path):
@@ -345,13 +347,21 @@ def test_json_report_and_exit_codes(root, tmp_path):
     assert {e["status"] for e in data["notebooks"][0]["exercises"]} == {"passed"}
 
     lesson = next((root / "lessons").glob("01_*.ipynb"))
-    done = subprocess.run([sys.executable, "-m", "rnncourse", "grade", str(lesson)],
-                          capture_output=True, text=True, cwd=root)
+    done = subprocess.run(
+        [sys.executable, "-m", "rnncourse", "grade", str(lesson)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
     assert done.returncode == 1
     assert "not attempted" in done.stdout
 
-    done = subprocess.run([sys.executable, "-m", "rnncourse", "grade", str(tmp_path / "none")],
-                          capture_output=True, text=True, cwd=root)
+    done = subprocess.run(
+        [sys.executable, "-m", "rnncourse", "grade", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
     assert done.returncode == 2
 
 

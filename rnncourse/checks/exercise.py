@@ -69,6 +69,9 @@ class Exercise:
     lesson: str = ""
     #: seconds one case may run before it counts as an endless loop
     time_limit: float = 10.0
+    #: points for a passed exercise, all or nothing (``grading.toml`` may override it;
+    #: see ``rnncourse.grading.scoring``)
+    points: float = 1
 
     #: names of the case's positions, as the learner's function calls them
     input_names: tuple[str, ...] = ()

@@ -243,8 +243,10 @@ def _run_child(job: dict, phase_limits: dict[str, float]) -> tuple[list[dict], d
             events.append(event)
             if event.get("event") == "phase":
                 phase = {"phase": event.get("phase"), "exercise": event.get("exercise")}
-                key = phase["phase"] if phase["phase"] == "setup" else (
-                    f"{phase['phase']}:{phase['exercise']}"
+                key = (
+                    phase["phase"]
+                    if phase["phase"] == "setup"
+                    else (f"{phase['phase']}:{phase['exercise']}")
                 )
                 deadline = time.monotonic() + phase_limits.get(key, CELL_SECONDS) + GRACE_SECONDS
             if event.get("event") == "done":
@@ -283,7 +285,9 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
     expected = exercises_of_lesson(lesson) if lesson else []
     if not expected and not cells.exercises:
         return NotebookResult(
-            str(path), lesson, BROKEN,
+            str(path),
+            lesson,
+            BROKEN,
             "no exercises found: is this one of the course's notebooks?",
             seconds=time.monotonic() - started,
         )
@@ -300,8 +304,12 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
     to_run = [n for n in cells.exercises if n in exercises and exercises[n].lesson == lesson]
     for name in cells.exercises:
         if name in exercises and name not in to_run:
-            verdicts[name] = Verdict(name, FAILED, f"this exercise belongs to lesson "
-                                     f"{exercises[name].lesson}, not to lesson {lesson}.")
+            verdicts[name] = Verdict(
+                name,
+                FAILED,
+                f"this exercise belongs to lesson "
+                f"{exercises[name].lesson}, not to lesson {lesson}.",
+            )
 
     rng = np.random.default_rng(seed if seed is not None else secrets.randbits(64))
     cases = {name: exercises[name].cases(rng) for name in to_run}
@@ -345,18 +353,26 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
         if not finished and culprit in remaining and culprit not in done:
             if hung is not None:
                 seconds = limits.get(f"{hung['phase']}:{culprit}", CELL_SECONDS)
-                message = (f"your code did not finish within {seconds:g} s and had to be "
-                           "stopped: look for an endless loop.")
+                message = (
+                    f"your code did not finish within {seconds:g} s and had to be "
+                    "stopped: look for an endless loop."
+                )
             else:
-                message = ("the process running your code crashed or exited here "
-                           "(os._exit, a crash in native code, or too much memory?).")
+                message = (
+                    "the process running your code crashed or exited here "
+                    "(os._exit, a crash in native code, or too much memory?)."
+                )
             verdicts[culprit] = Verdict(culprit, FAILED, message)
             done.add(culprit)
         left = [n for n in remaining if n not in done]
         if left == remaining:  # the child died without a word: do not loop forever
             for n in left:
-                verdicts[n] = Verdict(n, FAILED, "the grader's process for this notebook crashed "
-                                      "(your code may have killed it or used too much memory).")
+                verdicts[n] = Verdict(
+                    n,
+                    FAILED,
+                    "the grader's process for this notebook crashed "
+                    "(your code may have killed it or used too much memory).",
+                )
             break
         remaining = left
 
@@ -373,22 +389,27 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
         ordered = [Verdict(v.exercise, FAILED, notebook_message) for v in ordered]
     elif notebook_message:
         status = BROKEN
-    return NotebookResult(str(path), lesson, status, notebook_message, ordered,
-                          time.monotonic() - started)
+    return NotebookResult(
+        str(path), lesson, status, notebook_message, ordered, time.monotonic() - started
+    )
 
 
 def _setup_message(events: list[dict], hung: dict | None) -> str:
     if hung is not None:
-        return (f"the set-up cell did not finish within {SETUP_SECONDS:g} s, so no exercise "
-                "could be graded.")
+        return (
+            f"the set-up cell did not finish within {SETUP_SECONDS:g} s, so no exercise "
+            "could be graded."
+        )
     for event in events:
         if event.get("event") == "setup_failed":
             obs = decode_observation(event["observation"])
             if obs.kind == "timeout":
                 return "the set-up cell did not finish in time, so no exercise could be graded."
             where = f" ({obs.error_line})" if obs.error_line else ""
-            return (f"the set-up cell raised {obs.error_type}{where}: {obs.error_message}; "
-                    "no exercise could be graded.")
+            return (
+                f"the set-up cell raised {obs.error_type}{where}: {obs.error_message}; "
+                "no exercise could be graded."
+            )
     return "the set-up failed."
 
 
@@ -413,7 +434,8 @@ def _judge_events(events, cases, exercises, verdicts) -> set[str]:
                 observations = [decode_observation(o) for o in event["observations"]]
                 if observations and observations[0].kind == "missing":
                     verdicts[name] = Verdict(
-                        name, FAILED,
+                        name,
+                        FAILED,
                         f"the exercise cell ran but does not define `{name}` (was it renamed?).",
                     )
                 else:

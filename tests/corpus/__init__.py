@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pkgutil
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -46,8 +48,10 @@ from rnncourse.checks.core import (
 )
 from rnncourse.checks.exercise import NOTEBOOK_SEED, all_exercises
 
-#: random seeds per exercise, unless a corpus module's SEEDS says otherwise
+#: random seeds per exercise, unless a corpus module's SEEDS says otherwise; the
+#: environment variable RNNCOURSE_CORPUS_SEEDS caps it, for a quick run by hand
 DEFAULT_SEEDS = 50
+_CAP = os.environ.get("RNNCOURSE_CORPUS_SEEDS")
 #: the fixed list the random seeds are taken from (the same in every run, so CI is reproducible)
 SEED_LIST = [int(s) for s in np.random.default_rng(20261129).integers(0, 2**32, size=500)]
 #: right and wrong answers every exercise needs, at least
@@ -69,6 +73,8 @@ def corpus_modules() -> dict[str, ModuleType]:
 def seeds(module: ModuleType, name: str) -> list[int]:
     """The notebook's seed, then the module's number of random seeds for ``name`` (default 50)."""
     count = int(getattr(module, "SEEDS", {}).get(name, DEFAULT_SEEDS))
+    if _CAP:
+        count = min(count, int(_CAP))
     return [NOTEBOOK_SEED, *SEED_LIST[:count]]
 
 
@@ -106,8 +112,9 @@ def grader_verdict(name: str, function, seed: int) -> Verdict:
 def child_process_verdicts(answers: dict, seed: int) -> dict[str, Verdict]:
     """Grade ``{exercise: function}`` through a real child process, as the grader does.
 
-    Each function must be a module-level function of a ``tests/corpus``
-    module: the child imports it from there as its exercise cell.
+    Each function must be reachable from its ``tests/corpus`` module (a
+    module-level name, or an entry of its RIGHT or WRONG table): the child
+    imports it from there as its exercise cell.
     """
     from rnncourse.grading import grader
 
@@ -120,8 +127,7 @@ def child_process_verdicts(answers: dict, seed: int) -> dict[str, Verdict]:
             {
                 "name": n,
                 "source": (
-                    f"import sys\nsys.path.insert(0, {str(TESTS_DIR)!r})\n"
-                    f"from {fn.__module__} import {fn.__name__} as {n}\n"
+                    f"import sys\nsys.path.insert(0, {str(TESTS_DIR)!r})\n" + _import_source(fn, n)
                 ),
                 "cases": [encode(tuple(case)) for case in rng_cases[n]],
             }
@@ -139,6 +145,24 @@ def child_process_verdicts(answers: dict, seed: int) -> dict[str, Verdict]:
         if n not in verdicts:
             verdicts[n] = Verdict(n, FAILED, f"no verdict came back (hung: {hung}).")
     return verdicts
+
+
+def _import_source(function, name: str) -> str:
+    """The exercise cell that defines ``name`` as ``function``, imported from its module."""
+    module_name = function.__module__
+    module = sys.modules[module_name]
+    if getattr(module, function.__name__, None) is function:
+        return f"from {module_name} import {function.__name__} as {name}\n"
+    for table in ("RIGHT", "WRONG"):
+        for key, entries in getattr(module, table, {}).items():
+            for index, entry in enumerate(entries):
+                if entry is function or (isinstance(entry, tuple) and entry[0] is function):
+                    pick = f"[{key!r}][{index}]" + ("[0]" if isinstance(entry, tuple) else "")
+                    return f"from {module_name} import {table} as _table\n{name} = _table{pick}\n"
+    for attribute, value in vars(module).items():
+        if value is function:
+            return f"from {module_name} import {attribute} as {name}\n"
+    raise ValueError(f"{label(function)} cannot be imported from {module_name}")
 
 
 # --------------------------------------------------------------------------- judging an answer
