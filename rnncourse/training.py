@@ -10,13 +10,15 @@ r"""Training and inspection helpers shared by the lessons.
   :func:`hidden_state_gradient_norms` (any Keras cell, via GradientTape),
   :func:`global_norm`, :func:`clip_by_global_norm` and :func:`fit_recording_gradient_norms`.
 * Encoder-decoder: :func:`decoder_inputs_from_targets`, the scheduled-sampling
-  schedules of Bengio et al. (2015) and :func:`greedy_decode`.
+  schedules of Bengio et al. (2015), :func:`greedy_decode`, :func:`beam_search`
+  (with length normalisation) and :func:`sequence_log_probability`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,6 +31,8 @@ import tensorflow as tf  # noqa: E402  (after the quiet import)
 ops = keras.ops
 
 __all__ = [
+    "BeamResult",
+    "beam_search",
     "clip_by_global_norm",
     "decoder_inputs_from_targets",
     "exponential_schedule",
@@ -44,6 +48,7 @@ __all__ = [
     "keras_step_function",
     "linear_schedule",
     "reset_rnn_states",
+    "sequence_log_probability",
     "teacher_forcing_probability",
     "train_and_evaluate",
 ]
@@ -532,3 +537,146 @@ def greedy_decode(step: Callable, initial_states, *, start_token: int, end_token
         if finished.all():
             break
     return np.stack(outputs, axis=1)
+
+
+# --------------------------------------------------------------------------- beam search
+
+
+class BeamResult(NamedTuple):
+    """What :func:`beam_search` returns, one entry per row of the batch.
+
+    ``tokens`` (batch, L): the chosen sequence, ``end_token`` included and
+    padded with ``end_token``; ``log_probs`` (batch,): its log-probability
+    under the model; ``lengths`` (batch,): its number of tokens, END included;
+    ``scores`` (batch,): ``log_probs / lengths ** length_penalty``, the score
+    the search ranked the finished candidates by.
+    """
+
+    tokens: np.ndarray
+    log_probs: np.ndarray
+    lengths: np.ndarray
+    scores: np.ndarray
+
+
+def _log_probabilities(outputs, kind: str) -> np.ndarray:
+    outputs = np.asarray(outputs, dtype=np.float64)
+    if outputs.ndim != 2:
+        raise ValueError(
+            f"step must return scores of shape (batch, vocabulary), got {outputs.shape}"
+        )
+    if kind == "probabilities":
+        with np.errstate(divide="ignore"):
+            return np.log(np.clip(outputs, 0.0, None))
+    if kind == "logits":
+        shifted = outputs - outputs.max(axis=1, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    raise ValueError(f"scores must be 'probabilities' or 'logits', got {kind!r}")
+
+
+def sequence_log_probability(step: Callable, initial_states, tokens, *, start_token: int,
+                             end_token: int, scores: str = "probabilities"):
+    """Log-probability of given token sequences under a decoder, by teacher forcing.
+
+    ``tokens`` (batch, L) are the output tokens (no start token); each row counts
+    up to and including its first ``end_token`` (all L tokens if it has none).
+    ``step`` is as for :func:`greedy_decode`; its scores are ``"probabilities"``
+    (a softmax output) or ``"logits"``. Returns ``(log_probs, lengths)``, both (batch,).
+    """
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 2 or tokens.shape[1] < 1:
+        raise ValueError(f"tokens should have shape (batch, L) with L >= 1, got {tokens.shape}")
+    tokens = tokens.astype(np.int64)
+    batch, length = tokens.shape
+    is_end = tokens == end_token
+    lengths = np.where(is_end.any(axis=1), is_end.argmax(axis=1) + 1, length)
+    states = list(initial_states)
+    previous = np.full(batch, start_token, dtype=np.int64)
+    total = np.zeros(batch)
+    rows = np.arange(batch)
+    for t in range(int(lengths.max())):
+        outputs, states = step(previous, states)
+        log_p = _log_probabilities(outputs, scores)
+        total += np.where(t < lengths, log_p[rows, tokens[:, t]], 0.0)
+        previous = tokens[:, t]
+    return total, lengths
+
+
+def beam_search(step: Callable, initial_states, *, start_token: int, end_token: int,
+                beam_width: int, max_length: int, length_penalty: float = 1.0,
+                scores: str = "probabilities") -> BeamResult:
+    """Beam search with length normalisation, for a batch of rows at once.
+
+    ``step(tokens, states) -> (scores, new_states)`` as for :func:`greedy_decode`
+    (scores are ``"probabilities"``, a softmax output, or ``"logits"``). Each
+    row keeps the ``beam_width`` unfinished prefixes of highest log-probability;
+    a candidate that ends with ``end_token`` among the best ones is set aside as
+    finished. A row stops once it has ``beam_width`` finished candidates; at
+    ``max_length`` its unfinished prefixes count as candidates too. Of a row's
+    candidates, the one with the highest ``log_prob / length ** length_penalty``
+    wins (``length_penalty=0``: plain log-probability, which favours short
+    outputs). With ``beam_width=1`` this is :func:`greedy_decode`.
+    """
+    if beam_width < 1:
+        raise ValueError(f"beam_width must be at least 1, got {beam_width}")
+    if max_length < 1:
+        raise ValueError(f"max_length must be at least 1, got {max_length}")
+    width = int(beam_width)
+    states = [np.repeat(np.asarray(s), width, axis=0) for s in initial_states]
+    if not states:
+        raise ValueError("initial_states must hold at least one state (batch, units)")
+    batch = states[0].shape[0] // width
+    rows = np.arange(batch)[:, None]
+    alive = np.full((batch, width), -np.inf)
+    alive[:, 0] = 0.0  # one live prefix per row at the start: the empty one
+    history = np.zeros((batch, width, 0), dtype=np.int64)
+    previous = np.full(batch * width, start_token, dtype=np.int64)
+    finished: list[list[tuple[float, float, list[int]]]] = [[] for _ in range(batch)]
+
+    def candidate(log_prob, sequence):
+        return (log_prob / len(sequence) ** length_penalty, log_prob, sequence)
+
+    for _ in range(max_length):
+        outputs, states = step(previous, states)
+        log_p = _log_probabilities(outputs, scores)
+        vocabulary = log_p.shape[1]
+        extended = (alive[:, :, None] + log_p.reshape(batch, width, vocabulary)).reshape(batch, -1)
+        order = np.argsort(-extended, axis=1, kind="stable")
+        new_alive = np.full((batch, width), -np.inf)
+        parents = np.zeros((batch, width), dtype=np.int64)
+        chosen = np.full((batch, width), end_token, dtype=np.int64)
+        for row in range(batch):
+            kept = 0
+            for index in order[row]:
+                value = extended[row, index]
+                if kept == width or not np.isfinite(value):
+                    break
+                parent, token = divmod(int(index), vocabulary)
+                if token == end_token:
+                    sequence = history[row, parent].tolist() + [end_token]
+                    finished[row].append(candidate(float(value), sequence))
+                else:
+                    new_alive[row, kept] = value
+                    parents[row, kept], chosen[row, kept] = parent, token
+                    kept += 1
+            if len(finished[row]) >= width:
+                new_alive[row] = -np.inf  # this row is done
+        history = np.concatenate([history[rows, parents], chosen[:, :, None]], axis=2)
+        states = [np.asarray(s).reshape(batch, width, *np.shape(s)[1:])[rows, parents]
+                  .reshape(batch * width, *np.shape(s)[1:]) for s in states]
+        previous = chosen.reshape(-1)
+        alive = new_alive
+        if not np.isfinite(alive).any():
+            break
+    for row in range(batch):
+        for beam in range(width):
+            if np.isfinite(alive[row, beam]):
+                finished[row].append(candidate(float(alive[row, beam]),
+                                               history[row, beam].tolist()))
+    best = [max(found, key=lambda item: item[0]) for found in finished]
+    longest = max(len(sequence) for _, _, sequence in best)
+    tokens = np.full((batch, longest), end_token, dtype=np.int64)
+    for row, (_, _, sequence) in enumerate(best):
+        tokens[row, :len(sequence)] = sequence
+    return BeamResult(tokens, np.array([item[1] for item in best]),
+                      np.array([len(item[2]) for item in best]),
+                      np.array([item[0] for item in best]))
