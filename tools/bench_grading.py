@@ -118,7 +118,7 @@ def bench_class(n: int, jobs: int, seed: int) -> dict:
     print(
         f"  {n} submissions, --jobs {jobs}: {wall:.1f} s in all, {wall / n:.2f} s per "
         f"submission; each notebook took {np.median(per):.1f} s (median over the graded "
-        f"ones, two at a time)"
+        f"ones, {jobs} at a time)"
     )
     print(f"  rows: {statuses}")
     return {
