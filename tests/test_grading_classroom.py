@@ -75,7 +75,10 @@ def test_the_grading_step_runs_in_a_learners_repository(workflow, root, tmp_path
     notebook = read_notebook(root / "solutions" / NAME)
     for cell in notebook["cells"]:
         if exercise_name(cell) == "rnn_forward":
-            cell["source"] = "# EXERCISE: rnn_forward\nraise NotImplementedError('stub')\n"
+            cell["source"] = (
+                "# EXERCISE: rnn_forward\n"
+                "raise NotImplementedError('write your code here, then run the check below')\n"
+            )
     write_notebook(notebook, repo / NAME)
     (repo / "grading.toml").write_text("[points]\nrnn_step = 2\n")
     data = run_step(workflow, repo, tmp_path)
