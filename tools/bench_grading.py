@@ -117,8 +117,8 @@ def bench_class(n: int, jobs: int, seed: int) -> dict:
         statuses[key] = statuses.get(key, 0) + 1
     print(
         f"  {n} submissions, --jobs {jobs}: {wall:.1f} s in all, {wall / n:.2f} s per "
-        f"submission; one notebook alone took {np.median(per):.1f} s (median of the graded "
-        f"ones)"
+        f"submission; each notebook took {np.median(per):.1f} s (median over the graded "
+        f"ones, {jobs} at a time)"
     )
     print(f"  rows: {statuses}")
     return {
