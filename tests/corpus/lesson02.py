@@ -104,52 +104,52 @@ def bptt_keras_ops(dh_all, x, h0, h_all, W_xh, W_hh):
     return tuple(keras.ops.convert_to_numpy(a) for a in (dW_xh, dW_hh, db_h, flowing))
 
 
-def bptt_no_tanh_derivative(*a):
-    return _bptt(*a, tanh_grad="none")
+def bptt_no_tanh_derivative(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, tanh_grad="none")
 
 
-def bptt_previous_derivative(*a):
-    return _bptt(*a, tanh_grad="previous")
+def bptt_previous_derivative(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, tanh_grad="previous")
 
 
-def bptt_tanh_again(*a):
-    return _bptt(*a, tanh_grad="tanh_again")
+def bptt_tanh_again(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, tanh_grad="tanh_again")
 
 
-def bptt_current_state(*a):
-    return _bptt(*a, h_prev="current")
+def bptt_current_state(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, h_prev="current")
 
 
-def bptt_wraps_at_zero(*a):
-    return _bptt(*a, h_prev="wrap")
+def bptt_wraps_at_zero(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, h_prev="wrap")
 
 
-def bptt_no_carry(*a):
-    return _bptt(*a, carry=False)
+def bptt_no_carry(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, carry=False)
 
 
-def bptt_assign(*a):
-    return _bptt(*a, keep="assign")
+def bptt_assign(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, keep="assign")
 
 
-def bptt_last_only(*a):
-    return _bptt(*a, keep="last")
+def bptt_last_only(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, keep="last")
 
 
-def bptt_transposed(*a):
-    return _bptt(*a, transpose=True)
+def bptt_transposed(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, transpose=True)
 
 
-def bptt_dh0_late(*a):
-    return _bptt(*a, dh0_late=True)
+def bptt_dh0_late(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh, dh0_late=True)
 
 
-def bptt_three_arrays(*a):
-    return _bptt(*a)[:3]
+def bptt_three_arrays(dh_all, x, h0, h_all, W_xh, W_hh):
+    return _bptt(dh_all, x, h0, h_all, W_xh, W_hh)[:3]
 
 
-def bptt_wrong_order(*a):
-    dW_xh, dW_hh, db_h, dh0 = _bptt(*a)
+def bptt_wrong_order(dh_all, x, h0, h_all, W_xh, W_hh):
+    dW_xh, dW_hh, db_h, dh0 = _bptt(dh_all, x, h0, h_all, W_xh, W_hh)
     return dW_hh, dW_xh, db_h, dh0
 
 
@@ -317,28 +317,28 @@ def truncated_full(dh_all, x, h0, h_all, W_xh, W_hh, window):
     return grads["W_xh"], grads["W_hh"], grads["b_h"]
 
 
-def truncated_from_h0(*a):
-    return _truncated(*a, start="h0")
+def truncated_from_h0(dh_all, x, h0, h_all, W_xh, W_hh, window):
+    return _truncated(dh_all, x, h0, h_all, W_xh, W_hh, window, start="h0")
 
 
-def truncated_from_zeros(*a):
-    return _truncated(*a, start="zeros")
+def truncated_from_zeros(dh_all, x, h0, h_all, W_xh, W_hh, window):
+    return _truncated(dh_all, x, h0, h_all, W_xh, W_hh, window, start="zeros")
 
 
-def truncated_wraps_at_zero(*a):
-    return _truncated(*a, start="wrap")
+def truncated_wraps_at_zero(dh_all, x, h0, h_all, W_xh, W_hh, window):
+    return _truncated(dh_all, x, h0, h_all, W_xh, W_hh, window, start="wrap")
 
 
-def truncated_one_step_late(*a):
-    return _truncated(*a, start="late")
+def truncated_one_step_late(dh_all, x, h0, h_all, W_xh, W_hh, window):
+    return _truncated(dh_all, x, h0, h_all, W_xh, W_hh, window, start="late")
 
 
-def truncated_first_window(*a):
-    return _truncated(*a, keep="first")
+def truncated_first_window(dh_all, x, h0, h_all, W_xh, W_hh, window):
+    return _truncated(dh_all, x, h0, h_all, W_xh, W_hh, window, keep="first")
 
 
-def truncated_last_window(*a):
-    return _truncated(*a, keep="last")
+def truncated_last_window(dh_all, x, h0, h_all, W_xh, W_hh, window):
+    return _truncated(dh_all, x, h0, h_all, W_xh, W_hh, window, keep="last")
 
 
 RIGHT = {
