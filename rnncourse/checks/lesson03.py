@@ -94,6 +94,54 @@ def bound(W_hh, distance, activation):
     return float((np.linalg.norm(W_hh, 2) * MAX_DERIVATIVE[activation]) ** distance)
 
 
+def _bound_mistakes(W_hh, distance, activation):
+    """``(message, value)`` of each typical wrong bound."""
+    gamma = MAX_DERIVATIVE[activation]
+    sigma = np.linalg.norm(W_hh, 2)
+    eig = np.max(np.abs(np.linalg.eigvals(W_hh)))
+    return [
+        ("you used the determinant of W_hh. The determinant is the product of ALL "
+         "singular values, so it can be small while one direction still grows: the "
+         "bound uses the largest singular value, np.linalg.norm(W_hh, 2).",
+         (abs(np.linalg.det(W_hh)) * gamma) ** distance),
+        ("you used the largest |eigenvalue| (spectral radius). For a matrix that is not "
+         "symmetric it can be smaller than the largest singular value, so it is not a "
+         "bound: use np.linalg.norm(W_hh, 2).", (eig * gamma) ** distance),
+        ("you used the Frobenius norm (np.linalg.norm(W_hh) with no order). It is a "
+         "valid but looser bound; the lesson's bound uses the spectral norm, "
+         "np.linalg.norm(W_hh, 2).", (np.linalg.norm(W_hh) * gamma) ** distance),
+        ("you used the smallest singular value; the bound needs the largest.",
+         (np.linalg.svd(W_hh, compute_uv=False).min() * gamma) ** distance),
+        ("you used the largest entry of W_hh; the bound needs the largest singular "
+         "value, np.linalg.norm(W_hh, 2).", (np.abs(W_hh).max() * gamma) ** distance),
+        ("the activation's largest derivative is missing: it is 1 for tanh but 1/4 for "
+         "the logistic sigmoid.", sigma**distance),
+        ("the sigmoid's largest derivative is 1/4 (at 0: σ(0)(1 - σ(0)) = 1/2 · 1/2), "
+         "not 1/2.", (sigma * (0.5 if activation == "sigmoid" else 1.0)) ** distance),
+        ("the activation's derivative is applied once instead of once per step: "
+         "raise (σ_max · γ) to the power `distance`, not σ_max only.",
+         sigma**distance * gamma),
+        ("the exponent is off by one: there is one Jacobian per step, so `distance` "
+         "factors (you used distance - 1).", (sigma * gamma) ** (distance - 1)),
+        ("the exponent is off by one: there is one Jacobian per step, so `distance` "
+         "factors (you used distance + 1).", (sigma * gamma) ** (distance + 1)),
+        ("the power is missing: a bound over `distance` steps is the one-step bound "
+         "raised to the power `distance`.", sigma * gamma),
+        ("you multiplied by the distance instead of raising to its power.",
+         sigma * gamma * distance),
+    ]
+
+
+def _bound_case_is_clear(W_hh, distance, activation) -> bool:
+    """True when the right bound and the wrong ones (those that differ from it) are at least
+    2% apart, relatively (the pass band is 0.5%): a value two mistakes give could not be named."""
+    right = bound(W_hh, distance, activation)
+    values = [v for _, v in _bound_mistakes(W_hh, distance, activation)
+              if not np.isclose(v, right, rtol=1e-9, atol=0.0)]
+    values = np.sort(np.abs(np.array([right, *values])))
+    return bool(np.all(np.diff(values) > 0.02 * values[1:]))
+
+
 @register
 class GradientNormBound(Exercise):
     """``gradient_norm_bound(W_hh, distance, activation) -> float``."""
@@ -104,11 +152,14 @@ class GradientNormBound(Exercise):
     def cases(self, rng):
         cases = []
         for activation in ("tanh", "sigmoid", "tanh", "sigmoid"):
-            units = int(rng.integers(3, 7))
-            # not symmetric, so that singular values, eigenvalues and the determinant differ
-            W_hh = rng.normal(0.0, 1.6 / np.sqrt(units), size=(units, units))
-            W_hh += np.triu(rng.normal(0.0, 0.8, size=(units, units)), 1)
-            distance = int(rng.integers(3, 9))
+            for _ in range(100):  # redraw until every typical mistake gives its own value
+                units = int(rng.integers(3, 7))
+                # not symmetric, so that singular values, eigenvalues and the determinant differ
+                W_hh = rng.normal(0.0, 1.6 / np.sqrt(units), size=(units, units))
+                W_hh += np.triu(rng.normal(0.0, 0.8, size=(units, units)), 1)
+                distance = int(rng.integers(3, 9))
+                if _bound_case_is_clear(W_hh, distance, activation):
+                    break
             cases.append((W_hh, distance, activation))
         return cases
 
@@ -118,41 +169,8 @@ class GradientNormBound(Exercise):
             value = float(value.reshape(()))
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Failure(f"return one number (a float); you returned {describe(value)}.")
-        gamma = MAX_DERIVATIVE[activation]
-        sigma = np.linalg.norm(W_hh, 2)
         right = bound(W_hh, distance, activation)
-        eig = np.max(np.abs(np.linalg.eigvals(W_hh)))
-        mistakes = [
-            ("you used the determinant of W_hh. The determinant is the product of ALL "
-             "singular values, so it can be small while one direction still grows: the "
-             "bound uses the largest singular value, np.linalg.norm(W_hh, 2).",
-             (abs(np.linalg.det(W_hh)) * gamma) ** distance),
-            ("you used the largest |eigenvalue| (spectral radius). For a matrix that is not "
-             "symmetric it can be smaller than the largest singular value, so it is not a "
-             "bound: use np.linalg.norm(W_hh, 2).", (eig * gamma) ** distance),
-            ("you used the Frobenius norm (np.linalg.norm(W_hh) with no order). It is a "
-             "valid but looser bound; the lesson's bound uses the spectral norm, "
-             "np.linalg.norm(W_hh, 2).", (np.linalg.norm(W_hh) * gamma) ** distance),
-            ("you used the smallest singular value; the bound needs the largest.",
-             (np.linalg.svd(W_hh, compute_uv=False).min() * gamma) ** distance),
-            ("you used the largest entry of W_hh; the bound needs the largest singular "
-             "value, np.linalg.norm(W_hh, 2).", (np.abs(W_hh).max() * gamma) ** distance),
-            ("the activation's largest derivative is missing: it is 1 for tanh but 1/4 for "
-             "the logistic sigmoid.", sigma**distance),
-            ("the sigmoid's largest derivative is 1/4 (at 0: σ(0)(1 - σ(0)) = 1/2 · 1/2), "
-             "not 1/2.", (sigma * (0.5 if activation == "sigmoid" else 1.0)) ** distance),
-            ("the activation's derivative is applied once instead of once per step: "
-             "raise (σ_max · γ) to the power `distance`, not σ_max only.",
-             sigma**distance * gamma),
-            ("the exponent is off by one: there is one Jacobian per step, so `distance` "
-             "factors (you used distance - 1).", (sigma * gamma) ** (distance - 1)),
-            ("the exponent is off by one: there is one Jacobian per step, so `distance` "
-             "factors (you used distance + 1).", (sigma * gamma) ** (distance + 1)),
-            ("the power is missing: a bound over `distance` steps is the one-step bound "
-             "raised to the power `distance`.", sigma * gamma),
-            ("you multiplied by the distance instead of raising to its power.",
-             sigma * gamma * distance),
-        ]
+        mistakes = _bound_mistakes(W_hh, distance, activation)
         # Relative only (atol=0): the bound and its wrong versions span many orders of
         # magnitude, and an absolute tolerance would call two tiny numbers equal. rtol 1e-5
         # lets a float32 SVD through (about 1e-7 per factor, times `distance`).
