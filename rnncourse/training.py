@@ -151,8 +151,12 @@ def fit_stateful_windows(model, x_windows, y_windows, *, epochs: int = 1,
 
     ``x_windows[i]`` (batch, T, features) continues ``x_windows[i-1]`` row by
     row (row b of every window is the same stream): the final state of one
-    window is the initial state of the next, and gradients stop at the border
-    (each ``train_on_batch`` is its own graph). States are reset with
+    window is the initial state of the next, and gradients stop at the border.
+    Every ``train_on_batch`` call runs the same compiled training function; a
+    stateful layer reads its initial state from a state variable and writes
+    the final state back to it, so within one call the initial state is a
+    constant for the gradient (nothing on that step's tape computed it), which
+    is what stops the gradient at the border. States are reset with
     :func:`reset_rnn_states` at the start of every epoch and every
     ``windows_per_stream`` windows (when new streams begin). The model must be
     compiled, built with ``keras.Input(shape, batch_size=batch)`` and its

@@ -190,3 +190,79 @@ def test_checks_pass_across_seeds():
             cases = exercise.cases(np.random.default_rng(seed))
             verdict = exercise.verdict(cases, exercise.observe_all(function, cases))
             assert verdict.status == PASSED, (name, seed, verdict)
+
+
+# --------------------------------------------------------------------------- issue 12 (fairness)
+
+
+def _no_minus_one(pad):
+    def cut(ids, B, T):
+        n = len(ids) // (B * T)
+        stream = np.concatenate([ids, [0]]) if pad else ids
+        shape = (B, n, T)
+        return (stream[:B * n * T].reshape(shape).transpose(1, 0, 2),
+                stream[1:B * n * T + 1].reshape(shape).transpose(1, 0, 2))
+    return cut
+
+
+@pytest.mark.parametrize("pad", [False, True], ids=["reshape fails", "padded"])
+def test_stream_without_the_minus_one_fails_on_every_draw(pad):
+    from rnncourse.checks import get_exercise
+    from rnncourse.checks.exercise import NOTEBOOK_SEED
+
+    for seed in [NOTEBOOK_SEED, *range(20)]:
+        cases = get_exercise("stream_to_windows").cases(np.random.default_rng(seed))
+        assert any(len(ids) % (B * T) == 0 for ids, B, T in cases), seed  # the edge case is drawn
+        verdict = check_function("stream_to_windows", _no_minus_one(pad), seed=seed)
+        assert verdict.status == FAILED and 'Mind the "- 1"' in verdict.message, (seed, verdict)
+
+
+def _accumulate_into_dh_all(dh_all, x, h0, h_all, W_xh, W_hh):
+    dW_xh, dW_hh, db_h = np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros(W_hh.shape[0])
+    for t in reversed(range(h_all.shape[1])):
+        da = dh_all[:, t] * (1 - h_all[:, t] ** 2)
+        dW_xh += x[:, t].T @ da
+        dW_hh += (h_all[:, t - 1] if t else h0).T @ da
+        db_h += da.sum(axis=0)
+        if t:
+            dh_all[:, t - 1] += da @ W_hh.T  # reuses its input: allowed
+    return dW_xh, dW_hh, db_h, da @ W_hh.T
+
+
+def _float32(function):
+    def wrapped(*args):
+        args = [a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in args]
+        return tuple(np.asarray(g, dtype=np.float32) for g in function(*args))
+    return wrapped
+
+
+@pytest.mark.parametrize("seed", [None, 0, 1, 2, 3, 4])
+def test_right_answers_that_reuse_inputs_or_use_float32_pass(seed):
+    from rnncourse.checks.exercise import NOTEBOOK_SEED
+
+    seed = NOTEBOOK_SEED if seed is None else seed
+    for name, function in [("bptt_backward", _accumulate_into_dh_all),
+                           ("bptt_backward", _float32(_bptt())),
+                           ("truncated_bptt_gradients", _float32(_truncated()))]:
+        verdict = check_function(name, function, seed=seed)
+        assert verdict.status == PASSED, (name, seed, verdict)
+
+
+def test_named_slips():
+    def wrap_at_zero(dh_all, x, h0, h_all, W_xh, W_hh, window):
+        total = [0, 0, 0]
+        for s in range(0, h_all.shape[1], window):
+            g = reference.rnn_backward(dh_all[:, s:s + window], x[:, s:s + window],
+                                       h_all[:, s - 1], h_all[:, s:s + window], W_xh, W_hh)
+            total = [total[0] + g["W_xh"], total[1] + g["W_hh"], total[2] + g["b_h"]]
+        return tuple(total)
+
+    verdict = check_function("truncated_bptt_gradients", wrap_at_zero)
+    assert verdict.status == FAILED and "h_all[:, -1], the LAST state" in verdict.message
+
+    def swapped(*args):
+        dW_xh, dW_hh, db_h, dh0 = _bptt()(*args)
+        return dW_xh, dW_hh, dh0, db_h
+
+    verdict = check_function("bptt_backward", swapped)
+    assert verdict.status == FAILED and "wrong order" in verdict.message, verdict

@@ -132,14 +132,49 @@ def test_clip_by_global_norm(answer):
     assert words in verdict.message, verdict
 
 
-def test_clip_does_not_modify_the_callers_arrays():
+def test_clip_that_modifies_its_inputs_fails_with_its_name():
+    """The text says "Do not modify the arrays you are given": checked on every draw."""
+    from rnncourse.checks.exercise import NOTEBOOK_SEED
+
     def in_place(gs, c):
         factor = min(1.0, c / _global(gs))
         for g in gs:
             g *= factor
         return gs
 
-    assert check_function("clip_by_global_norm", in_place).status == PASSED
+    def replaces_items(gs, c):
+        factor = min(1.0, c / _global(gs))
+        for i, g in enumerate(gs):
+            gs[i] = g * factor  # new arrays, but the caller's list is changed
+        return gs
+
+    for function in (in_place, replaces_items):
+        for seed in [NOTEBOOK_SEED, *range(10)]:
+            verdict = check_function("clip_by_global_norm", function, seed=seed)
+            assert verdict.status == FAILED, (seed, verdict)
+            assert "modified `gradients` in place" in verdict.message, verdict
+
+
+@pytest.mark.parametrize("seed", [None, 0, 1, 2, 3, 4])
+def test_float32_answers_pass(seed):
+    from rnncourse.checks.exercise import NOTEBOOK_SEED
+
+    seed = NOTEBOOK_SEED if seed is None else seed
+    f32 = np.float32
+    answers = {
+        "gradient_norm_bound": lambda W, d, a: float(
+            ({"tanh": f32(1), "sigmoid": f32(0.25)}[a]
+             * np.linalg.svd(W.astype(f32), compute_uv=False)[0]) ** d),
+        "tanh_step_jacobian": lambda h, W: (1 - h.astype(f32) ** 2)[:, :, None]
+        * W.astype(f32).T[None],
+        "log_norm_slope": lambda d, n: float(
+            np.polyfit(d.astype(f32), np.log(n).astype(f32), 1)[0]),
+        "clip_by_global_norm": lambda gs, c: [
+            g.astype(f32) * f32(min(1.0, c / _global([g.astype(f32) for g in gs]))) for g in gs],
+    }
+    for name, function in answers.items():
+        verdict = check_function(name, function, seed=seed)
+        assert verdict.status == PASSED, (name, seed, verdict)
 
 
 # --------------------------------------------------------------------------- slope

@@ -49,6 +49,28 @@ def test_fit_on_temporal_order_dataset(keras):
     assert np.array_equal(data[0][0], first_epoch)
 
 
+def test_fixed_temporal_order_dataset_for_validation(keras):
+    """Keras advances the validation data's epoch too: only fixed=True keeps it the same."""
+    model = keras.Sequential([keras.Input((8, 8)), keras.layers.SimpleRNN(4),
+                              keras.layers.Dense(4, activation="softmax")])
+    model.compile(keras.optimizers.SGD(learning_rate=0.0), "sparse_categorical_crossentropy")
+    train = adapters.temporal_order_dataset("easy", batch_size=16, batches_per_epoch=2, seed=0)
+    val_losses = {}
+    for fixed in (False, True):
+        valid = adapters.temporal_order_dataset("easy", batch_size=16, batches_per_epoch=2,
+                                                seed=1, fixed=fixed)
+        first = valid[1][0]
+        history = model.fit(train, validation_data=valid, epochs=3, verbose=0)
+        val_losses[fixed] = history.history["val_loss"]
+        assert np.array_equal(valid[1][0], first) == fixed
+        assert valid.epoch == (0 if fixed else 2)
+    # the weights never change (learning rate 0): only the validation data can move the loss
+    assert len(set(val_losses[True])) == 1
+    assert len(set(val_losses[False])) == 3
+    with pytest.raises(TypeError, match="fixed"):
+        adapters.temporal_order_dataset("easy", seed=0, fixed="yes")
+
+
 def test_stream_windows_dataset_keeps_order(keras):
     batches = batch_stream(np.arange(200), batch_size=4, window=5)
     data = adapters.stream_windows_dataset(batches.inputs, batches.targets)

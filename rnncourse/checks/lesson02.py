@@ -8,6 +8,8 @@ so that a match names the mistake.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 
 from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
@@ -133,12 +135,37 @@ def _as_parts(value, count: int, what: str, names: tuple[str, ...]):
     )
 
 
+def _matches(got, want) -> bool:
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == np.shape(want) and bool(np.allclose(got, want, rtol=1e-4, atol=1e-6))
+
+
 def _compare_parts(parts, right, mistakes, names):
+    if not all(_matches(p, r) for p, r in zip(parts, right)):
+        # every part right, but in another order: name the order
+        order = []
+        for part in parts:
+            found = [j for j, r in enumerate(right) if j not in order and _matches(part, r)]
+            if not found:
+                break
+            order.append(found[0])
+        if len(order) == len(names) and order != list(range(len(names))):
+            raise Failure(
+                f"your values are right but in the wrong order: you returned "
+                f"({', '.join(names[j] for j in order)}); return ({', '.join(names)})."
+            )
     for i, name in enumerate(names):
-        compare_arrays(
-            parts[i], right[i], [(message, wrong[i]) for message, wrong in mistakes],
-            what=name, rtol=1e-6, atol=1e-8,
-        )
+        compare_arrays(parts[i], right[i], [(message, wrong[i]) for message, wrong in mistakes],
+                       what=name)
+
+
+def _run_on_copies(function, case):
+    """Call ``function`` on deep copies of the case: a learner may reuse the arrays it is
+    given (``dh_all += ...``), and the judge needs the originals."""
+    return function(*copy.deepcopy(tuple(case)))
 
 
 @register
@@ -147,6 +174,9 @@ class BpttBackward(Exercise):
 
     name = "bptt_backward"
     lesson = "02"
+    # the text does not forbid reusing the inputs (accumulating into dh_all is fine)
+    input_names = ("dh_all", "x", "h0", "h_all", "W_xh", "W_hh")
+    read_only_inputs = ()
 
     def cases(self, rng):
         cases = []
@@ -154,6 +184,9 @@ class BpttBackward(Exercise):
             batch, steps, input_dim, units = distinct_sizes(rng, 4, 2, 8)
             cases.append(_rnn_case(rng, batch, max(steps, 3), input_dim, units))
         return cases
+
+    def run(self, function, case):
+        return _run_on_copies(function, case)
 
     def judge(self, case, value):
         parts = _as_parts(value, 4, "bptt_backward", GRADIENT_NAMES)
@@ -208,34 +241,65 @@ def _stream_mistakes(ids, batch_size, window):
     return pairs
 
 
+def _windows_count(rng: np.random.Generator, batch_size: int) -> int:
+    """3 to 5 windows, never as many as rows: with n_windows == batch_size the (B, n_windows,
+    window) layout holds the same numbers as windows dealt out in turn, and the two mistakes
+    could not be told apart."""
+    return int(rng.choice([n for n in (3, 4, 5) if n != batch_size]))
+
+
 @register
 class StreamToWindows(Exercise):
     """``stream_to_windows(ids, batch_size, window) -> (inputs, targets)``."""
 
     name = "stream_to_windows"
     lesson = "02"
+    input_names = ("ids", "batch_size", "window")
+    read_only_inputs = ()
 
     def cases(self, rng):
         cases = []
-        for _ in range(3):
+        for _ in range(2):
             batch_size, window = distinct_sizes(rng, 2, 2, 6)
-            n_windows = int(rng.integers(3, 6))
+            n_windows = _windows_count(rng, batch_size)
             length = batch_size * window * n_windows + int(rng.integers(2, batch_size * window))
             cases.append((rng.integers(0, 1000, size=length), batch_size, window))
         # a stream that fits exactly, with one id to spare for the last target
         batch_size, window = distinct_sizes(rng, 2, 2, 6)
-        cases.append((rng.integers(0, 1000, size=batch_size * window * 3 + 1), batch_size, window))
+        length = batch_size * window * _windows_count(rng, batch_size) + 1
+        cases.append((rng.integers(0, 1000, size=length), batch_size, window))
+        # The edge case the text warns about, in every draw and last (so that an answer that
+        # fails everywhere gets its own message first): a stream whose length is an exact
+        # multiple of batch_size * window. Its last id has no target, so one window fewer
+        # fits; without the "- 1" the count is one too many.
+        batch_size, window = distinct_sizes(rng, 2, 2, 6)
+        length = batch_size * window * _windows_count(rng, batch_size)
+        cases.append((rng.integers(0, 1000, size=length), batch_size, window))
         return cases
 
     def run(self, function, case):
         ids, batch_size, window = case
-        result = function(ids.copy(), batch_size, window)
+        exact = len(ids) % (batch_size * window) == 0
+        try:
+            result = function(ids.copy(), batch_size, window)
+        except ValueError as exc:  # a reshape that does not fit: one window too many
+            if not exact:
+                raise
+            # name the mistake the text warns about instead of a bare reshape error
+            return {"pair": False, "raised": f"{type(exc).__name__}: {exc}"[:200]}
         if isinstance(result, (tuple, list)) and len(result) == 2:
             return {"pair": True, "inputs": result[0], "targets": result[1]}
         return {"pair": False, "value": result}
 
     def judge(self, case, value):
         ids, batch_size, window = case
+        if isinstance(value, dict) and value.get("raised"):
+            raise Failure(
+                f"your function raised {value['raised']} on a stream of {len(ids)} ids, an exact "
+                f"multiple of batch_size * window = {batch_size * window} (the other streams "
+                "passed). Mind the \"- 1\": the last input needs a target after it, so "
+                "n_windows = (len(ids) - 1) // (batch_size * window), one window fewer here."
+            )
         if not isinstance(value, dict) or not value.get("pair"):
             got = value.get("value") if isinstance(value, dict) else value
             raise Failure("stream_to_windows should return a pair (inputs, targets); it "
@@ -244,7 +308,18 @@ class StreamToWindows(Exercise):
         mistakes = _stream_mistakes(ids, batch_size, window)
         got = (value.get("inputs"), value.get("targets"))
         for index, what in enumerate(("the inputs", "the targets")):
-            compare_arrays(got[index], right[index],
+            got_index = got[index]
+            if isinstance(got_index, np.ndarray) and isinstance(right[index], np.ndarray) \
+                    and got_index.ndim == 3 and got_index.shape[1:] == right[index].shape[1:] \
+                    and got_index.shape[0] == right[index].shape[0] + 1:
+                raise Failure(
+                    f"{what} have one window too many ({got_index.shape[0]}, expected "
+                    f"{right[index].shape[0]}) for a stream of {len(ids)} ids and "
+                    f"batch_size * window = {batch_size * window}. Mind the \"- 1\": the last "
+                    "input needs a target after it, so n_windows = (len(ids) - 1) // "
+                    "(batch_size * window).")
+            # integer ids: equality is exact, whatever the dtype
+            compare_arrays(got_index, right[index],
                            [(message, wrong[index]) for message, *wrong in mistakes],
                            what=what, rtol=0, atol=0)
 
@@ -260,7 +335,8 @@ def _truncated_variant(dh_all, x, h0, h_all, W_xh, W_hh, window, *, start="right
 
     ``start``: each window's initial state, "right" (the state carried from the
     previous window), "h0" (h0 for every window), "zeros", or "first_of_window"
-    (h_all[:, s], one step late), "all_zeros" (zeros even before the first window);
+    (h_all[:, s], one step late), "all_zeros" (zeros even before the first window),
+    "wrap" (h_all[:, s-1] for the first window too, which is h_all[:, -1]);
     ``keep``: "all" windows, "first" or "last".
     """
     steps = h_all.shape[1]
@@ -274,6 +350,8 @@ def _truncated_variant(dh_all, x, h0, h_all, W_xh, W_hh, window, *, start="right
         span = slice(s, s + window)
         if start == "all_zeros":
             h_start = np.zeros_like(h0)
+        elif start == "wrap":  # h_all[:, s-1] everywhere: at s = 0 that is the LAST state
+            h_start = h_all[:, s - 1]
         elif start == "h0" or s == 0:
             h_start = h0
         elif start == "zeros":
@@ -302,6 +380,9 @@ def _truncated_mistakes(case):
         ("every window's backward pass starts from zeros: the state before window w is the "
          "last state of window w-1 (h_all[:, s-1]), and before the first window it is h0.",
          _truncated_variant(*case, start="all_zeros")),
+        ("the first window starts from the wrong state: h_all[:, s-1] with s = 0 is "
+         "h_all[:, -1], the LAST state of the sequence. The state before the first window is "
+         "h0.", _truncated_variant(*case, start="wrap")),
         ("off by one: the state before the window starting at step s is h_all[:, s-1], not "
          "h_all[:, s] (which is the state AFTER the window's first step).",
          _truncated_variant(*case, start="first_of_window")),
@@ -321,6 +402,8 @@ class TruncatedBpttGradients(Exercise):
 
     name = "truncated_bptt_gradients"
     lesson = "02"
+    input_names = ("dh_all", "x", "h0", "h_all", "W_xh", "W_hh", "window")
+    read_only_inputs = ()
 
     def cases(self, rng):
         cases = []
@@ -330,6 +413,9 @@ class TruncatedBpttGradients(Exercise):
             batch, input_dim, units = distinct_sizes(rng, 3, 2, 6)
             cases.append((*_rnn_case(rng, batch, steps, input_dim, units), window))
         return cases
+
+    def run(self, function, case):
+        return _run_on_copies(function, case)
 
     def judge(self, case, value):
         parts = _as_parts(value, 3, "truncated_bptt_gradients", WEIGHT_GRADIENT_NAMES)

@@ -13,7 +13,9 @@ defined), so ``import rnncourse.data.adapters`` itself stays cheap.
   is reproducible. The epoch advances in ``on_epoch_begin``, which ``fit``
   calls once per epoch (Keras also calls ``on_epoch_end`` when it resets its
   iterator, so that hook does not count epochs); outside ``fit`` use
-  ``set_epoch``.
+  ``set_epoch``. With ``fixed=True`` it serves the same batches every epoch
+  (those of epoch 0): use that for ``validation_data``, whose losses are only
+  comparable from epoch to epoch if the data stay the same.
 - :func:`stream_windows_dataset`: the windows of one stream, in order, for a
   stateful model trained with truncated BPTT (from :func:`~rnncourse.data.text.batch_stream`
   or :class:`~rnncourse.data.echo.EchoStream`). Pass ``shuffle=False`` to
@@ -55,8 +57,10 @@ def _classes() -> dict[str, type]:
     class TemporalOrderDataset(keras.utils.PyDataset):
         """Fresh temporal-order batches; batch (epoch, index) is seeded by (seed, epoch, index)."""
 
-        def __init__(self, level, batch_size, batches_per_epoch, seed, padding, **kwargs):
+        def __init__(self, level, batch_size, batches_per_epoch, seed, padding, fixed,
+                     **kwargs):
             super().__init__(**kwargs)
+            self.fixed = fixed
             self.level = level
             self.batch_size = batch_size
             self.batches_per_epoch = batches_per_epoch
@@ -77,10 +81,12 @@ def _classes() -> dict[str, type]:
 
         def on_epoch_begin(self):
             self._epochs_begun += 1
-            self.set_epoch(max(self._epochs_begun - 1, 0))
+            if not self.fixed:  # a fixed data set replays the same batches every epoch
+                self.set_epoch(max(self._epochs_begun - 1, 0))
 
         def set_epoch(self, epoch):
-            """Serve the batches of ``epoch`` (Keras's ``fit`` advances it itself)."""
+            """Serve the batches of ``epoch`` (Keras's ``fit`` advances it itself,
+            unless the data set was made with ``fixed=True``)."""
             self.epoch = check_int("epoch", epoch, minimum=0)
 
     class StreamWindowsDataset(keras.utils.PyDataset):
@@ -169,9 +175,16 @@ def _check_index(index, length: int) -> int:
 
 def temporal_order_dataset(level: str | TemporalOrderLevel = "easy", *, batch_size: int = 32,
                            batches_per_epoch: int = 31, seed: int, padding: str = "pre",
-                           **pydataset_options):
+                           fixed: bool = False, **pydataset_options):
     """A PyDataset of ``batches_per_epoch`` fresh batches per epoch, seeded per
     (seed, epoch, index). Items are (inputs (B, T, 8) float32, labels (B,) int64).
+
+    ``fixed=True`` serves the same batches (those of epoch 0) in every epoch.
+    Use it for a data set passed as ``validation_data``: Keras calls the
+    validation data's ``on_epoch_begin`` too, so without ``fixed`` every epoch
+    would be validated on new sequences and the validation losses of two epochs
+    would not measure the model on the same data. Give validation its own
+    ``seed`` (not the training seed), or it sees the training batches of epoch 0.
 
     ``pydataset_options`` (``workers``, ``use_multiprocessing``,
     ``max_queue_size``) go to ``keras.utils.PyDataset``. The epoch counter lives
@@ -183,8 +196,10 @@ def temporal_order_dataset(level: str | TemporalOrderLevel = "easy", *, batch_si
     batches_per_epoch = check_int("batches_per_epoch", batches_per_epoch, minimum=1)
     seed = check_int("seed", seed, minimum=0)
     check_choice("padding", padding, PADDINGS)
+    if not isinstance(fixed, bool):
+        raise TypeError(f"fixed must be True or False, got {fixed!r}")
     cls = _classes()["TemporalOrderDataset"]
-    return cls(level, batch_size, batches_per_epoch, seed, padding, **pydataset_options)
+    return cls(level, batch_size, batches_per_epoch, seed, padding, fixed, **pydataset_options)
 
 
 def stream_windows_dataset(inputs: np.ndarray, targets: np.ndarray, **pydataset_options):
