@@ -254,8 +254,9 @@ class BuildBidirectionalTagger(Exercise):
             result["bidirectional"]
             and result["softmax"]
             and list(probe.shape) == [3, TAGGER_LENGTH, n_tags]
+            and units in result["units"]
         ):
-            return result
+            return result  # the judge names what is wrong without training
         model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
         model.fit(train.tokens, train.tags, epochs=TAGGER_EPOCHS, batch_size=64, verbose=0)
         predicted = keras.ops.convert_to_numpy(model.predict(test.tokens, verbose=0))
