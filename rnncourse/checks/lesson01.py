@@ -24,20 +24,34 @@ def _step_mistakes(x, h, W_xh, W_hh, b_h):
     """Typical wrong versions of one RNN step, each with the message naming it."""
     z = x @ W_xh + h @ W_hh + b_h
     return [
-        ("the bias b_h seems missing: your output equals tanh(x_t W_xh + h_prev W_hh).",
-         np.tanh(x @ W_xh + h @ W_hh)),
-        ("tanh seems missing: your output equals the pre-activation x_t W_xh + h_prev W_hh + b_h.",
-         z),
+        (
+            "the bias b_h seems missing: your output equals tanh(x_t W_xh + h_prev W_hh).",
+            np.tanh(x @ W_xh + h @ W_hh),
+        ),
+        (
+            "tanh seems missing: your output equals the pre-activation "
+            "x_t W_xh + h_prev W_hh + b_h.",
+            z,
+        ),
         ("you applied tanh twice.", np.tanh(np.tanh(z))),
-        ("the recurrent term seems missing: your output does not depend on h_prev "
-         "(add h_prev @ W_hh).", np.tanh(x @ W_xh + b_h)),
-        ("the input term seems missing: your output does not depend on x_t (add x_t @ W_xh).",
-         np.tanh(h @ W_hh + b_h)),
-        ("W_hh looks transposed: you computed h_prev @ W_hh.T. In Keras's layout the rows of "
-         "W_hh index the previous state, so the product is h_prev @ W_hh.",
-         np.tanh(x @ W_xh + h @ W_hh.T + b_h)),
-        ("you used the logistic sigmoid; a vanilla RNN (and Keras's SimpleRNN) uses tanh.",
-         sigmoid(z)),
+        (
+            "the recurrent term seems missing: your output does not depend on h_prev "
+            "(add h_prev @ W_hh).",
+            np.tanh(x @ W_xh + b_h),
+        ),
+        (
+            "the input term seems missing: your output does not depend on x_t (add x_t @ W_xh).",
+            np.tanh(h @ W_hh + b_h),
+        ),
+        (
+            "W_hh looks transposed: you computed h_prev @ W_hh.T. In Keras's layout the rows of "
+            "W_hh index the previous state, so the product is h_prev @ W_hh.",
+            np.tanh(x @ W_xh + h @ W_hh.T + b_h),
+        ),
+        (
+            "you used the logistic sigmoid; a vanilla RNN (and Keras's SimpleRNN) uses tanh.",
+            sigmoid(z),
+        ),
         ("you used ReLU; a vanilla RNN (and Keras's SimpleRNN) uses tanh here.", _relu(z)),
     ]
 
@@ -48,6 +62,8 @@ class RnnStep(Exercise):
 
     name = "rnn_step"
     lesson = "01"
+    # the text forbids no change: no input is read-only
+    input_names = ("x_t", "h_prev", "W_xh", "W_hh", "b_h")
 
     def cases(self, rng):
         cases = []
@@ -71,21 +87,40 @@ def _forward_mistakes(x, h0, W_xh, W_hh, b_h):
     before_update = np.concatenate([h0[:, None, :], right[:, :-1]], axis=1)
     with_h0 = np.concatenate([h0[:, None, :], right], axis=1)
     return [
-        ("you returned only the last hidden state, shape (batch, units); return every "
-         "step's state, shape (batch, time, units).", right[:, -1]),
-        ("your states are stacked time-major, (time, batch, units); stack along axis 1 "
-         "to get (batch, time, units).", np.transpose(right, (1, 0, 2))),
-        ("your output starts with the initial state h0; return h_1 ... h_T, one per "
-         "input step.", with_h0),
-        ("your outputs are one step late: you stored the state before updating it "
-         "(h_0 ... h_{T-1}).", before_update),
-        ("your output matches a run that starts from zeros: use the initial state h0 "
-         "you were given.", ref_forward(x, zeros, W_xh, W_hh, b_h)),
-        ("every step seems to start from h0 instead of the previous step's state: "
-         "carry h forward through the loop.", from_h0_each_step),
+        (
+            "you returned only the last hidden state, shape (batch, units); return every "
+            "step's state, shape (batch, time, units).",
+            right[:, -1],
+        ),
+        (
+            "your states are stacked time-major, (time, batch, units); stack along axis 1 "
+            "to get (batch, time, units).",
+            np.transpose(right, (1, 0, 2)),
+        ),
+        (
+            "your output starts with the initial state h0; return h_1 ... h_T, one per input step.",
+            with_h0,
+        ),
+        (
+            "your outputs are one step late: you stored the state before updating it "
+            "(h_0 ... h_{T-1}).",
+            before_update,
+        ),
+        (
+            "your output matches a run that starts from zeros: use the initial state h0 "
+            "you were given.",
+            ref_forward(x, zeros, W_xh, W_hh, b_h),
+        ),
+        (
+            "every step seems to start from h0 instead of the previous step's state: "
+            "carry h forward through the loop.",
+            from_h0_each_step,
+        ),
         ("the bias b_h seems missing.", ref_forward(x, h0, W_xh, W_hh, 0 * b_h)),
-        ("W_hh looks transposed: use h @ W_hh, not h @ W_hh.T.",
-         ref_forward(x, h0, W_xh, W_hh.T, b_h)),
+        (
+            "W_hh looks transposed: use h @ W_hh, not h @ W_hh.T.",
+            ref_forward(x, h0, W_xh, W_hh.T, b_h),
+        ),
     ]
 
 
@@ -95,6 +130,8 @@ class RnnForward(Exercise):
 
     name = "rnn_forward"
     lesson = "01"
+    # the text forbids no change: no input is read-only
+    input_names = ("x", "h0", "W_xh", "W_hh", "b_h")
 
     def cases(self, rng):
         cases = []
@@ -150,19 +187,35 @@ class SimpleRnnFromWeights(Exercise):
         zeros = np.zeros((x.shape[0], W_hh.shape[0]))
         right = ref_forward(x, zeros, W_xh, W_hh, b_h)
         mistakes = [
-            ("the layer returns only the last state: create it with return_sequences=True.",
-             right[:, -1]),
-            ("W_hh looks transposed: set_weights takes [W_xh, W_hh, b_h] in Keras's layout, "
-             "with no transposition.", ref_forward(x, zeros, W_xh, W_hh.T, b_h)),
-            ("the bias is missing: set_weights needs [W_xh, W_hh, b_h] and use_bias=True.",
-             ref_forward(x, zeros, W_xh, W_hh, 0 * b_h)),
-            ("the activation is not tanh: keep SimpleRNN's default activation.",
-             ref_forward(x, zeros, W_xh, W_hh, b_h, activation=_relu)),
-            ("the layer reads the sequence backwards: leave go_backwards=False.",
-             ref_forward(x[:, ::-1], zeros, W_xh, W_hh, b_h)),
+            (
+                "the layer returns only the last state: create it with return_sequences=True.",
+                right[:, -1],
+            ),
+            (
+                "W_hh looks transposed: set_weights takes [W_xh, W_hh, b_h] in Keras's layout, "
+                "with no transposition.",
+                ref_forward(x, zeros, W_xh, W_hh.T, b_h),
+            ),
+            (
+                "the bias is missing: set_weights needs [W_xh, W_hh, b_h] and use_bias=True.",
+                ref_forward(x, zeros, W_xh, W_hh, 0 * b_h),
+            ),
+            (
+                "the activation is not tanh: keep SimpleRNN's default activation.",
+                ref_forward(x, zeros, W_xh, W_hh, b_h, activation=_relu),
+            ),
+            (
+                "the layer reads the sequence backwards: leave go_backwards=False.",
+                ref_forward(x[:, ::-1], zeros, W_xh, W_hh, b_h),
+            ),
         ]
         compare_arrays(
-            value.get("output"), right, mistakes, what="the layer's output", rtol=1e-5, atol=1e-5
+            value.get("output"),
+            right,
+            mistakes,
+            what="the layer's output",
+            rtol=1e-5,
+            atol=1e-5,  # Keras computes in float32
         )
 
 
@@ -172,6 +225,7 @@ class SimpleRnnParamCount(Exercise):
 
     name = "simple_rnn_param_count"
     lesson = "01"
+    input_names = ("input_dim", "units")
 
     def cases(self, rng):
         # Distinct sizes first: there every typical mistake gives its own count, so
@@ -191,22 +245,28 @@ class SimpleRnnParamCount(Exercise):
         if value == right:
             return
         mistakes = [
-            (units * (input_dim + units),
-             "the bias is missing: a SimpleRNN has one bias vector with `units` entries."),
-            (units * (input_dim + 1),
-             "the recurrent kernel W_hh (units × units) is missing."),
-            (units * (units + 1),
-             "the input kernel W_xh (input_dim × units) is missing."),
-            (units * (input_dim + units + 2),
-             "you counted two bias vectors, as PyTorch's nn.RNN has; Keras's SimpleRNN has one."),
-            (input_dim * units + units * units * units + units,
-             "W_hh has units × units entries, not units³."),
+            (
+                units * (input_dim + units),
+                "the bias is missing: a SimpleRNN has one bias vector with `units` entries.",
+            ),
+            (units * (input_dim + 1), "the recurrent kernel W_hh (units × units) is missing."),
+            (units * (units + 1), "the input kernel W_xh (input_dim × units) is missing."),
+            (
+                units * (input_dim + units + 2),
+                "you counted two bias vectors, as PyTorch's nn.RNN has; Keras's SimpleRNN has one.",
+            ),
+            (
+                input_dim * units + units * units * units + units,
+                "W_hh has units × units entries, not units³.",
+            ),
         ]
         counts = [wrong for wrong, _ in mistakes]
         for wrong, message in mistakes:
             if value == wrong and wrong != right and counts.count(wrong) == 1:
-                raise Failure(f"{message} (input_dim={input_dim}, units={units}: you said "
-                              f"{value}, the layer has {right}.)")
+                raise Failure(
+                    f"{message} (input_dim={input_dim}, units={units}: you said "
+                    f"{value}, the layer has {right}.)"
+                )
         raise Failure(
             f"for input_dim={input_dim}, units={units} you said {value}, but the layer has "
             f"{right} parameters. Count W_xh, W_hh and b_h."
