@@ -106,8 +106,17 @@ def _renormalised_powers(z, t):
     return powers / powers.sum(axis=-1, keepdims=True)
 
 
+def _float32_tempered(z, t):
+    scaled = (z / t).astype(np.float32)
+    e = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 TEMPERATURE_ANSWERS = {
     "right": (lambda z, t: _softmax(z / t), PASSED, "agree"),
+    "right, float32": (_float32_tempered, PASSED, "agree"),
+    "right, float32 logits first": (lambda z, t: _float32_tempered(z.astype(np.float32), t),
+                                    PASSED, "agree"),
     "right, renormalised powers": (lambda z, t: _renormalised_powers(z, t), PASSED, "agree"),
     "multiplied by T": (lambda z, t: _softmax(z * t), FAILED, "multiplied the logits by T"),
     "no temperature": (lambda z, t: _softmax(z), FAILED, "no effect"),
@@ -193,3 +202,14 @@ def test_bigram_bits_per_char(answer):
         verdict = check_function("bigram_bits_per_char", function)
     assert verdict.status == status, verdict
     assert words in verdict.message, verdict
+
+
+@pytest.mark.parametrize("answer", ["right, float32", "right, float32 logits first",
+                                    "no max subtracted", "global max"])
+def test_tempered_probabilities_same_verdict_on_every_draw(answer):
+    """Logits near +-900 are in every draw; float32 loses about 1e-4 there."""
+    function, status, words = TEMPERATURE_ANSWERS[answer]
+    for seed in range(30):
+        with np.errstate(all="ignore"):
+            verdict = check_function("tempered_probabilities", function, seed=seed)
+        assert verdict.status == status and words in verdict.message, (seed, verdict)

@@ -55,6 +55,7 @@ class LuongGeneralScores(Exercise):
 
     name = "luong_general_scores"
     lesson = "07"
+    input_names = ("query", "keys", "W")
 
     def cases(self, rng):
         cases = []
@@ -100,6 +101,7 @@ class BahdanauScores(Exercise):
 
     name = "bahdanau_scores"
     lesson = "07"
+    input_names = ("query", "keys", "W_q", "W_k", "v")
 
     def cases(self, rng):
         cases = []
@@ -158,6 +160,18 @@ def _as_pair(value):
     raise Failure(f"return a pair (context, weights); you returned {describe(value)}.")
 
 
+def _float32_tolerance(scores) -> dict:
+    """rtol/atol for weights and contexts computed from ``scores`` in float32.
+
+    A right answer in float32 rounds every score to about 6e-8 of its size, and the
+    softmax turns an error e in a score into a relative error e in its weight: with
+    scores near 1000 that is about 1e-4, far above the default tolerance, and far below
+    what any mistake changes (at least 1e-2 on these cases).
+    """
+    spread = 8 * float(np.finfo(np.float32).eps) * max(1.0, float(np.abs(scores).max()))
+    return {"rtol": max(1e-5, spread), "atol": max(1e-6, spread)}
+
+
 @register
 class MaskedAttention(Exercise):
     """``masked_attention(scores, values, mask) -> (context, weights)``.
@@ -172,6 +186,7 @@ class MaskedAttention(Exercise):
 
     name = "masked_attention"
     lesson = "07"
+    input_names = ("scores", "values", "mask")
 
     def cases(self, rng):
         batch, T, d_v = distinct_sizes(rng, 3, 2, 7)
@@ -190,7 +205,29 @@ class MaskedAttention(Exercise):
         scores, values, mask = case
         context, weights = _as_pair(value)
         right_w = ref_softmax(scores, mask)
+        right_c = right_w @ values
+        tolerance = _float32_tolerance(scores)
         large = bool(np.abs(scores).max() > 500)
+        if (isinstance(weights, np.ndarray) and isinstance(context, np.ndarray)
+                and weights.shape == right_c.shape and context.shape == right_w.shape
+                and (weights.shape != context.shape
+                     or np.allclose(np.asarray(context, float), right_w, **tolerance))):
+            raise Failure("you returned (weights, context); return them the other way round, "
+                          "(context, weights).")
+        wrong_axis = mask[:, :, None]  # (batch, T, 1): masks whole query rows
+        if isinstance(weights, np.ndarray) and weights.shape == right_w.shape and (
+            right_w.shape[1] == right_w.shape[2]
+        ):
+            w = np.asarray(weights, dtype=float)
+            with np.errstate(all="ignore"):
+                by_rows = _plain_softmax(np.where(wrong_axis, scores, -1e9))
+                inf_rows = _plain_softmax(np.where(wrong_axis, scores, -np.inf))
+            if _same_with_nan(w, by_rows, tolerance) or _same_with_nan(w, inf_rows, tolerance):
+                raise Failure(
+                    "the mask was broadcast over the wrong axis: mask[:, :, None] masks whole "
+                    "query rows (axis 1), but the mask belongs to the keys, the last axis. "
+                    "Use mask[:, None, :], shape (batch, 1, Tv)."
+                )
         if isinstance(weights, np.ndarray) and weights.shape == right_w.shape and (
             not np.all(np.isfinite(np.asarray(weights, dtype=float)))
         ):
@@ -229,8 +266,7 @@ class MaskedAttention(Exercise):
                 ("the weights are transposed: (batch, Tv, Tq) instead of (batch, Tq, Tv).",
                  _swap(right_w)),
             ]
-        compare_arrays(weights, right_w, mistakes_w, what="the weights", atol=1e-6)
-        right_c = right_w @ values
+        compare_arrays(weights, right_w, mistakes_w, what="the weights", **tolerance)
         mistakes_c = []
         if right_w.shape[1] == right_w.shape[2]:
             mistakes_c.append((
@@ -242,7 +278,16 @@ class MaskedAttention(Exercise):
             ("the context ignores the mask: use the masked weights, weights @ values.",
              _plain_softmax(scores) @ values),
         ]
-        compare_arrays(context, right_c, mistakes_c, what="the context")
+        scale = max(1.0, float(np.abs(values).max()))
+        context_tolerance = {**tolerance, "atol": tolerance["atol"] * scale}
+        compare_arrays(context, right_c, mistakes_c, what="the context", **context_tolerance)
+
+
+def _same_with_nan(got, wrong, tolerance) -> bool:
+    """``got`` matches ``wrong``, NaNs in the same places included."""
+    return got.shape == wrong.shape and bool(
+        np.allclose(got, wrong, equal_nan=True, **tolerance)
+    )
 
 
 # ---------------------------------------------------------------- exercise 4
@@ -339,5 +384,6 @@ class DotAttention(Exercise):
                  "to 1. Mask the scores before the softmax.",
                  _dot_attention(q, v, value_mask, mask_after=True)),
             ]
+        # the layer computes in float32 (Keras's default): allow float32 rounding
         compare_arrays(value.get("output"), right, mistakes, what="the layer's output",
                        rtol=1e-4, atol=1e-5)
