@@ -72,32 +72,61 @@ def badge_line(repo_url: str, notebook_path: str) -> str:
     return f"[![Open In Colab]({COLAB_BADGE})]({colab_url(repo_url, notebook_path)})"
 
 
-def install_requirement(repo_url: str) -> str:
-    """What ``pip install`` gets in Colab: the package from the repository."""
-    return f"rnncourse @ git+{repo_url}@{BRANCH}"
+def package_version(root: str | Path = ".") -> str:
+    """The course package's version, from ``pyproject.toml`` (released as tag ``v<version>``)."""
+    return _load_toml(Path(root) / "pyproject.toml")["project"]["version"]
 
 
-def colab_setup_source(requirement: str) -> str:
+def install_requirements(repo_url: str, version: str) -> list[str]:
+    """What ``pip install`` tries in Colab, in order.
+
+    First the release the notebook was generated with (the tag ``v<version>``), so that
+    a notebook opened from an older commit, or a learner's saved copy, runs against the
+    package it was written for; then the newest ``main``, for a version not tagged yet.
+    """
+    return [f"rnncourse @ git+{repo_url}@v{version}", f"rnncourse @ git+{repo_url}@{BRANCH}"]
+
+
+def colab_setup_source(version: str, requirements: list[str]) -> str:
     """The second cell of every notebook: installs the package, in Colab only.
 
-    ``--no-deps`` leaves Colab's TensorFlow, Keras and NumPy as they are
-    (reinstalling an imported package would force a runtime restart); the
-    package needs nothing else that Colab lacks.
+    It records the version the notebook was generated with in the environment
+    variable ``RNNCOURSE_NOTEBOOK_VERSION`` (everywhere), for
+    :func:`rnncourse.environment.setup` to compare with the installed package. In
+    Colab it installs that version unless it is installed already, trying
+    ``requirements`` in order. ``--no-deps`` leaves Colab's TensorFlow, Keras and
+    NumPy as they are (reinstalling an imported package would force a runtime
+    restart); the package needs nothing else that Colab lacks.
     """
+    listed = "".join(f'        "{requirement}",\n' for requirement in requirements)
     return (
         "# @title Colab set-up (does nothing outside Colab)\n"
-        "# In Colab, install the course package without touching Colab's own TensorFlow,\n"
-        "# Keras and NumPy (--no-deps). Elsewhere, install with the README's commands.\n"
-        "import importlib.util\n"
+        f"# This notebook was made for version {version} of the course package. In Colab, the\n"
+        "# cell installs that version without touching Colab's own TensorFlow, Keras and NumPy\n"
+        "# (--no-deps). Elsewhere, install with the README's commands. setup() below warns\n"
+        "# when the installed package is another version.\n"
+        "import importlib.metadata\n"
+        "import os\n"
         "import subprocess\n"
         "import sys\n"
         "\n"
-        'if "google.colab" in sys.modules and importlib.util.find_spec("rnncourse") is None:\n'
-        "    subprocess.run(\n"
-        '        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",\n'
-        f'         "{requirement}"],\n'
-        "        check=True,\n"
-        "    )"
+        f'os.environ["RNNCOURSE_NOTEBOOK_VERSION"] = "{version}"\n'
+        "try:\n"
+        '    installed = importlib.metadata.version("rnncourse")\n'
+        "except importlib.metadata.PackageNotFoundError:\n"
+        "    installed = None\n"
+        f'if "google.colab" in sys.modules and installed != "{version}":\n'
+        "    for requirement in [\n"
+        f"{listed}"
+        "    ]:\n"
+        '        command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"]\n'
+        '        if subprocess.run([*command, "--force-reinstall", requirement]).returncode == 0:\n'
+        '            print("Installed", requirement)\n'
+        "            break\n"
+        "    else:\n"
+        '        raise RuntimeError("Could not install the course package (see above).")\n'
+        '    if "rnncourse" in sys.modules:\n'
+        '        print("Restart the session (Runtime > Restart session) to use the new package.")'
     )
 
 
@@ -112,8 +141,10 @@ def _code_cell(source: str, cell_id: str) -> dict:
     }
 
 
-def with_standard_opening(notebook: dict, notebook_path: str, repo_url: str) -> dict:
-    """``notebook`` with the badge line and the Colab cell made from ``repo_url``."""
+def with_standard_opening(
+    notebook: dict, notebook_path: str, repo_url: str, version: str
+) -> dict:
+    """``notebook`` with the badge line and the Colab cell made from ``repo_url``, ``version``."""
     cells = [dict(c) for c in notebook["cells"]]
     if not cells or cells[0]["cell_type"] != "markdown":
         raise AuthoringError(f"{notebook_path}: the first cell must be the title (Markdown)")
@@ -121,7 +152,9 @@ def with_standard_opening(notebook: dict, notebook_path: str, repo_url: str) -> 
     if "colab-badge" in lines[0]:
         lines = lines[1:]
     cells[0]["source"] = "\n".join([badge_line(repo_url, notebook_path), *lines])
-    colab_cell = _code_cell(colab_setup_source(install_requirement(repo_url)), "colab-setup")
+    colab_cell = _code_cell(
+        colab_setup_source(version, install_requirements(repo_url, version)), "colab-setup"
+    )
     if len(cells) > 1 and first_line(cells[1]["source"]).startswith("# @title Colab set-up"):
         colab_cell["id"] = cells[1].get("id", "colab-setup")
         cells[1] = colab_cell
@@ -252,6 +285,7 @@ def sync(root: str | Path = ".", *, check: bool = False, force: bool = False) ->
     """Bring solutions' openings, lessons and the README table up to date."""
     root = Path(root)
     repo_url = repository_url(root)
+    version = package_version(root)
     report = SyncReport()
     solution_paths = sorted((root / "solutions").glob("[0-9][0-9]_*.ipynb"))
     titles: dict[str, str] = {}
@@ -260,7 +294,7 @@ def sync(root: str | Path = ".", *, check: bool = False, force: bool = False) ->
         name = solution_path.name
         relative = f"solutions/{name}"
         solution = read_notebook(solution_path)
-        opened = with_standard_opening(solution, relative, repo_url)
+        opened = with_standard_opening(solution, relative, repo_url, version)
         opened.setdefault("metadata", {})["rnncourse"] = {"lesson": name[:2]}
         if not _same(opened, solution):
             report.changed.append(relative)
@@ -270,7 +304,9 @@ def sync(root: str | Path = ".", *, check: bool = False, force: bool = False) ->
 
         lesson_relative = f"lessons/{name}"
         expected_lessons.add(name)
-        lesson = with_standard_opening(make_lesson(opened, relative), lesson_relative, repo_url)
+        lesson = with_standard_opening(
+            make_lesson(opened, relative), lesson_relative, repo_url, version
+        )
         lesson_path = root / "lessons" / name
         if lesson_path.exists():
             existing = read_notebook(lesson_path)

@@ -136,4 +136,25 @@ def setup(seed: int | None = None, verbose: bool = True):
         )
     for warning in version_warnings(versions):
         print("Warning:", warning)
+    mismatch = package_mismatch(os.environ.get(NOTEBOOK_VERSION_VARIABLE))
+    if mismatch:
+        print("Warning:", mismatch)
     return keras
+
+
+#: Set by every notebook's Colab set-up cell to the package version it was made for.
+NOTEBOOK_VERSION_VARIABLE = "RNNCOURSE_NOTEBOOK_VERSION"
+
+
+def package_mismatch(notebook_version: str | None) -> str | None:
+    """A warning when the notebook was made for another version of this package, else None."""
+    from rnncourse import __version__
+
+    if not notebook_version or notebook_version == __version__:
+        return None
+    return (
+        f"this notebook was made for version {notebook_version} of the course package, but "
+        f"version {__version__} is installed: its numbers may differ and its checks may not "
+        "match the exercises. Open the notebook from the same commit as the package (in "
+        "Colab: Runtime > Disconnect and delete runtime, then run the notebook again)."
+    )

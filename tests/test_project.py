@@ -87,14 +87,21 @@ def test_repository_url_is_written_in_one_place(root, pyproject):
     assert authoring.badge_line(url, "lessons/01_sequences_and_the_recurrent_cell.ipynb") in readme
 
 
+def test_the_package_version_is_the_one_in_pyproject(pyproject):
+    import rnncourse
+
+    assert rnncourse.__version__ == pyproject["project"]["version"]
+
+
 def test_every_notebook_opens_with_badge_and_colab_cell(root, pyproject):
     url = pyproject["project"]["urls"]["Repository"]
     for path in _notebooks(root):
         cells = read_notebook(path)["cells"]
         relative = f"{path.parent.name}/{path.name}"
         assert cells[0]["source"].split("\n")[0] == authoring.badge_line(url, relative)
-        requirement = authoring.install_requirement(url)
-        assert cells[1]["source"] == authoring.colab_setup_source(requirement)
+        version = pyproject["project"]["version"]
+        requirements = authoring.install_requirements(url, version)
+        assert cells[1]["source"] == authoring.colab_setup_source(version, requirements)
         assert any(c["source"].startswith("# SETUP") for c in cells), f"{path.name}: no set-up cell"
 
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Run solution notebooks with several seeds and record what their assertions see.
 
-    python tools/seed_sweep.py                          # every solution, seeds 0-4 and its own
+    python tools/seed_sweep.py                          # every solution, every setting
     python tools/seed_sweep.py solutions/04_*.ipynb --seeds 0 1 2 3 4 5 6
-    python tools/seed_sweep.py --record tools/seed_spread.json   # update the record
+    python tools/seed_sweep.py solutions/04_*.ipynb --configs default   # a quick look
+    python tools/seed_sweep.py solutions/04_*.ipynb --record   # update tools/seed_spread.json
 
 Every random number of a solution notebook follows from the line ``SEED = <n>`` of its
 set-up cell. For each seed this script runs the notebook in a fresh kernel with that
@@ -11,17 +12,22 @@ line changed and, instead of stopping at the first failed assertion, evaluates e
 ``assert`` of the ``### BEGIN/END ASSERTS`` regions on its own (an ``a and b`` test
 counts as two) and notes whether it held and, for a comparison, the values compared.
 
-An assertion is *robust* unless its line carries the comment ``# this run``. A robust
-assertion states something the lesson claims in general ("the LSTM solves the lag of
-50 steps"), and must hold for every seed. A ``# this run`` assertion pins what the
-notebook's own run shows ("the GRU did not, in this run"); the record says on how many
-seeds it held, and the lesson's prose must give that spread.
+Each seed runs under every CPU setting of :data:`CONFIGS`: TensorFlow as installed,
+with oneDNN's kernels switched off (``TF_ENABLE_ONEDNN_OPTS=0``), and with one thread
+(``TF_NUM_INTRAOP_THREADS=1``, ``TF_NUM_INTEROP_THREADS=1``, ``OMP_NUM_THREADS=1``).
+The last two stand in for another processor: they change the order of floating-point
+sums, so training takes another path, as it would on a learner's machine.
+
+Every assertion states something the lesson claims in general ("the LSTM solves the lag
+of 50 steps") and must hold on every seed under every setting. An assertion marked
+``# this run`` (pinning what one run shows) is refused: such an outcome is printed and
+its spread described in words instead (the record gives the figures).
 
 The record (``--record``) is what ``tests/test_seed_spread.py`` checks: that it is up to
-date with the notebooks' code, covers at least five seeds, and that every robust
-assertion held on every one. The sweep takes about five times as long as the notebooks
-(about 15 minutes for all eight on two cores with ``--jobs 2``), which is why CI reads the record
-instead of running it.
+date with the notebooks' code, covers at least five seeds under every setting, and that
+every assertion held on every run. The sweep takes about fifteen times as long as the
+notebooks (about 45 minutes for all eight on two cores with ``--jobs 2``), which is why CI
+reads the record instead of running it.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import argparse
 import ast
 import hashlib
 import json
+import os
 import re
 import sys
 import time
@@ -44,6 +51,13 @@ DEFAULT_RECORD = ROOT / "tools" / "seed_spread.json"
 SEED_LINE = re.compile(r"^SEED = (\d+)\b", re.MULTILINE)
 REGION = re.compile(r"^### BEGIN ASSERTS[^\n]*\n(.*?)^### END ASSERTS[^\n]*$", re.S | re.M)
 THIS_RUN = "# this run"
+#: CPU settings every seed runs under: name -> environment variables set for the kernel.
+CONFIGS: dict[str, dict[str, str]] = {
+    "default": {},
+    "onednn-off": {"TF_ENABLE_ONEDNN_OPTS": "0"},
+    "one-thread": {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+                   "OMP_NUM_THREADS": "1"},
+}
 RESULT_PREFIX = "SEED-SWEEP-RESULT "
 
 RECORDER = r'''
@@ -90,9 +104,17 @@ def notebook_seed(notebook) -> int:
     raise ValueError("no line 'SEED = <n>' in any code cell")
 
 
+COLAB_CELL = "# @title Colab set-up"
+
+
 def code_digest(notebook) -> str:
-    """A hash of every code cell's source: the record is stale when it changes."""
-    code = "\n\0\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    """A hash of every code cell's source: the record is stale when it changes.
+
+    The generated Colab set-up cell is left out: it does nothing outside Colab, and it
+    names the package version, which a release changes in every notebook at once.
+    """
+    code = "\n\0\n".join(cell.source for cell in notebook.cells
+                          if cell.cell_type == "code" and not cell.source.startswith(COLAB_CELL))
     return hashlib.sha256(code.encode()).hexdigest()
 
 
@@ -152,8 +174,16 @@ def assertion_checks(notebook) -> tuple[list[dict], dict[int, str]]:
     return checks, rewritten
 
 
-def run_with_seed(path: Path, seed: int) -> dict:
-    """Run the notebook with ``SEED = seed``; what each assertion saw, and any errors."""
+def run_key(config: str, seed: int) -> str:
+    """How a run is named in the record: ``"onednn-off:3"``."""
+    return f"{config}:{seed}"
+
+
+def run_with_seed(path: Path, seed: int, config: str = "default") -> dict:
+    """Run the notebook with ``SEED = seed`` under a CPU setting of :data:`CONFIGS`.
+
+    Returns what each assertion saw, and any errors.
+    """
     notebook = nbformat.read(path, as_version=4)
     checks, rewritten = assertion_checks(notebook)
     for index, source in rewritten.items():
@@ -166,7 +196,7 @@ def run_with_seed(path: Path, seed: int) -> dict:
     client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
-    client.execute()
+    client.execute(env={**os.environ, **CONFIGS[config]})
     seconds = time.perf_counter() - started
     errors, results = [], None
     for index, cell in enumerate(notebook.cells):
@@ -185,24 +215,32 @@ def run_with_seed(path: Path, seed: int) -> dict:
     return {"seconds": round(seconds, 1), "errors": errors, "checks": outcome}
 
 
-def sweep(path: Path, seeds: list[int], jobs: int) -> dict:
+def sweep(path: Path, seeds: list[int], jobs: int, configs: list[str] | None = None) -> dict:
+    """Run ``path`` with each seed (and its own) under each CPU setting; the record entry."""
     notebook = nbformat.read(path, as_version=4)
     own = notebook_seed(notebook)
     seeds = sorted(set(seeds) | {own})
+    configs = list(configs or CONFIGS)
+    unknown = sorted(set(configs) - set(CONFIGS))
+    if unknown:
+        raise ValueError(f"unknown CPU settings {unknown}; known: {sorted(CONFIGS)}")
     checks, _ = assertion_checks(notebook)
+    keys = [(config, seed) for config in configs for seed in seeds]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        runs = dict(zip(seeds, pool.map(lambda seed: run_with_seed(path, seed), seeds)))
+        outcomes = pool.map(lambda key: run_with_seed(path, key[1], key[0]), keys)
+        runs = {run_key(*key): outcome for key, outcome in zip(keys, outcomes)}
     return {
         "code_sha256": code_digest(notebook),
         "notebook_seed": own,
         "seeds": seeds,
-        "seconds": {str(seed): runs[seed]["seconds"] for seed in seeds},
-        "errors": {str(seed): runs[seed]["errors"] for seed in seeds if runs[seed]["errors"]},
+        "configs": configs,
+        "seconds": {key: run["seconds"] for key, run in runs.items()},
+        "errors": {key: run["errors"] for key, run in runs.items() if run["errors"]},
         "checks": [
             {"source": check["source"], "scope": check["scope"],
-             "passed": {str(seed): runs[seed]["checks"][check["key"]]["passed"] for seed in seeds},
-             "figures": {str(seed): runs[seed]["checks"][check["key"]]["figures"]
-                         for seed in seeds}}
+             "passed": {key: run["checks"][check["key"]]["passed"] for key, run in runs.items()},
+             "figures": {key: run["checks"][check["key"]]["figures"]
+                         for key, run in runs.items()}}
             for check in checks
         ],
     }
@@ -217,30 +255,35 @@ def summary(name: str, record: dict) -> str:
     """A few lines per notebook: the robust failures, and the spread of each check."""
     seeds = record["seeds"]
     lines = [f"## {name}  (seeds {', '.join(map(str, seeds))}; notebook's own "
-             f"{record['notebook_seed']}; {max(record['seconds'].values()):.0f} s per run)"]
-    for seed, errors in record["errors"].items():
-        lines += [f"  seed {seed}: {error}" for error in errors]
+             f"{record['notebook_seed']}; settings {', '.join(record['configs'])}; "
+             f"{max(record['seconds'].values()):.0f} s per run at most)"]
+    for run, errors in record["errors"].items():
+        lines += [f"  {run}: {error}" for error in errors]
     for check in record["checks"]:
+        runs = list(check["passed"])
         held = sum(check["passed"].values())
-        mark = "ok  " if held == len(seeds) else ("FAIL" if check["scope"] == "robust" else "    ")
-        lines.append(f"  {mark} {held}/{len(seeds)} [{check['scope']}] {check['source'][:90]}")
-        if any(isinstance(v, float) for v in check["figures"][str(seeds[0])]):
-            spread = "; ".join(f"{seed}: {_figures(check['figures'][str(seed)])}"
-                               + ("" if check["passed"][str(seed)] else " (failed)")
-                               for seed in seeds)
-            lines.append(f"         {spread}"[:400])
+        mark = "ok  " if held == len(runs) else "FAIL"
+        lines.append(f"  {mark} {held}/{len(runs)} [{check['scope']}] {check['source'][:90]}")
+        if any(isinstance(v, float) for v in check["figures"][runs[0]]):
+            for config in record["configs"]:
+                spread = "; ".join(
+                    f"{seed}: {_figures(check['figures'][run_key(config, seed)])}"
+                    + ("" if check["passed"][run_key(config, seed)] else " (failed)")
+                    for seed in seeds)
+                lines.append(f"         {config:>10} {spread}"[:400])
     return "\n".join(lines)
 
 
 def robust_failures(record: dict) -> list[str]:
-    failures = [f"seed {seed}: {error}" for seed, errors in record["errors"].items()
+    """Every error, every assertion that failed on some run, and every ``# this run`` one."""
+    failures = [f"{run}: {error}" for run, errors in record["errors"].items()
                 for error in errors]
-    failures += [f"{check['source']} failed with seed {seed}"
-                 for check in record["checks"] if check["scope"] == "robust"
-                 for seed, passed in check["passed"].items() if not passed]
-    failures += [f"{check['source']} failed with the notebook's own seed"
+    failures += [f"{check['source']} failed with setting:seed {run}"
                  for check in record["checks"]
-                 if not check["passed"][str(record["notebook_seed"])]]
+                 for run, passed in check["passed"].items() if not passed]
+    failures += [f"{check['source']} is marked '{THIS_RUN}': assert what holds on every run, "
+                 "or print it and describe its spread" for check in record["checks"]
+                 if check["scope"] != "robust"]
     return failures
 
 
@@ -249,15 +292,19 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4],
                         help="seeds to run besides the notebook's own (default 0-4)")
+    parser.add_argument("--configs", nargs="+", choices=sorted(CONFIGS), default=list(CONFIGS),
+                        help="CPU settings to run under (default: all; --record needs all)")
     parser.add_argument("--jobs", type=int, default=2, help="notebooks run at once")
     parser.add_argument("--record", type=Path, nargs="?", const=DEFAULT_RECORD,
                         help=f"merge the results into this JSON file (default {DEFAULT_RECORD})")
     args = parser.parse_args()
+    if args.record and set(args.configs) != set(CONFIGS):
+        parser.error("--record needs every CPU setting; leave out --configs")
     paths = args.notebooks or sorted((ROOT / "solutions").glob("*.ipynb"))
     records = {}
     bad = 0
     for path in paths:
-        record = records[path.name] = sweep(path, args.seeds, args.jobs)
+        record = records[path.name] = sweep(path, args.seeds, args.jobs, args.configs)
         print(summary(path.name, record), flush=True)
         bad += bool(robust_failures(record))
     if args.record:
