@@ -105,7 +105,7 @@ def test_one_verdict_per_exercise_with_mixed_answers(root, tmp_path, short_limit
     assert "does not define `simple_rnn_param_count`" in notes["simple_rnn_param_count"]
 
 
-def test_code_that_swallows_the_time_limit_is_killed(root, tmp_path, short_limits):
+def test_code_that_swallows_the_time_limit_is_stopped(root, tmp_path, short_limits):
     answers = dict(RIGHT)
     answers["rnn_forward"] = (
         "import time\n"
@@ -115,14 +115,101 @@ def test_code_that_swallows_the_time_limit_is_killed(root, tmp_path, short_limit
         "    except BaseException:\n"
         "        pass\n"
     )
+    # catches every exception inside the function: the check gets out all the same
+    answers["rnn_step"] = (
+        "def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            sum(range(1000))\n"
+        "        except BaseException:\n"
+        "            continue\n"
+    )
+    # switches the alarm off: the grader kills the process and goes on
+    answers["simple_rnn_param_count"] = (
+        "import signal\n"
+        "signal.signal(signal.SIGALRM, signal.SIG_IGN)\n"
+        "while True:\n"
+        "    pass\n"
+    )
     result = grade_notebook(learner_notebook(root, tmp_path, answers))
     assert statuses(result) == {
-        "rnn_step": "passed",
+        "rnn_step": "failed",
         "rnn_forward": "failed",
         "simple_rnn_from_weights": "passed",
-        "simple_rnn_param_count": "passed",
+        "simple_rnn_param_count": "failed",
     }
-    assert "had to be stopped" in messages(result)["rnn_forward"]
+    notes = messages(result)
+    assert "did not finish within" in notes["rnn_forward"]
+    assert "BaseException" in notes["rnn_forward"]
+    assert "did not finish within" in notes["rnn_step"]
+    assert "had to be stopped" in notes["simple_rnn_param_count"]
+
+
+def test_exceptions_show_the_line_and_only_the_stub_is_not_attempted(root, tmp_path):
+    answers = dict(RIGHT)
+    answers["rnn_step"] = (
+        "def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):\n"
+        "    z = x_t @ W_xh + h_prev @ W_hh\n"
+        "    return np.tanh(z + b_h[:, None])\n"
+    )
+    answers["rnn_forward"] = (
+        "def rnn_forward(x, h0, W_xh, W_hh, b_h):\n"
+        "    raise NotImplementedError('the loop is missing')\n"
+    )
+    answers["simple_rnn_param_count"] = (
+        "def simple_rnn_param_count(input_dim, units):\n"
+        "    raise NotImplementedError('simple_rnn_param_count: write your code here')\n"
+    )
+    result = grade_notebook(learner_notebook(root, tmp_path, answers))
+    notes = messages(result)
+    assert statuses(result)["rnn_step"] == "failed"
+    assert "(line 3: return np.tanh(z + b_h[:, None]))" in notes["rnn_step"]
+    assert statuses(result)["rnn_forward"] == "failed"
+    assert "line 2: raise NotImplementedError('the loop is missing')" in notes["rnn_forward"]
+    assert statuses(result)["simple_rnn_param_count"] == "not attempted"
+
+
+def test_sys_exit_ends_the_cell_as_in_a_notebook(root, tmp_path):
+    """IPython catches SystemExit from a cell and keeps what the cell defined: so does the
+    grader. Raised inside the learner's function, it fails the exercise in both."""
+    from nbclient import NotebookClient
+
+    answers = dict(RIGHT)
+    answers["rnn_step"] = RIGHT["rnn_step"] + "import sys\nsys.exit(0)\n"
+    answers["rnn_forward"] = (
+        "def rnn_forward(x, h0, W_xh, W_hh, b_h):\n"
+        "    import sys\n"
+        "    sys.exit(0)\n"
+    )
+    path = learner_notebook(root, tmp_path, answers)
+    result = grade_notebook(path)
+    assert statuses(result)["rnn_step"] == "passed"
+    assert statuses(result)["rnn_forward"] == "failed"
+    assert "SystemExit" in messages(result)["rnn_forward"]
+
+    # the same two cells and their check cells in a real kernel
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell("import numpy as np\nfrom rnncourse.checks import check")]
+    for cell in read_notebook(path)["cells"]:
+        if exercise_name(cell) in ("rnn_step", "rnn_forward"):
+            cells.append(nbformat.v4.new_code_cell(cell["source"]))
+            cells.append(nbformat.v4.new_code_cell(f'check("{exercise_name(cell)}")'))
+    executed = NotebookClient(
+        nbformat.v4.new_notebook(cells=cells),
+        timeout=120,
+        allow_errors=True,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
+    printed = "\n".join(
+        output.get("text", "")
+        for cell in executed.cells
+        if cell.get("source", "").startswith("check(")
+        for output in cell.get("outputs", [])
+    )
+    assert "✅ rnn_step: passed" in printed
+    assert "❌ rnn_forward: failed" in printed and "SystemExit" in printed
 
 
 def test_a_process_that_exits_does_not_stop_grading(root, tmp_path):

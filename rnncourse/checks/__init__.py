@@ -15,6 +15,11 @@ holds:
 
 ``check(..., strict=True)`` raises ``AssertionError`` instead of printing a
 failure, for use in tests.
+
+The function is called on copies of the test cases (it may change them; the
+reference is computed on the originals, see :mod:`rnncourse.checks.exercise`),
+under a time limit per case, with what it prints captured: the first
+lines are shown above the verdict.
 """
 
 from __future__ import annotations
@@ -23,7 +28,14 @@ import sys
 
 import numpy as np
 
-from rnncourse.checks.core import FAILED, NOT_ATTEMPTED, PASSED, Verdict
+from rnncourse.checks.core import (
+    FAILED,
+    NOT_ATTEMPTED,
+    PASSED,
+    Verdict,
+    decode_observation,
+    encode_observation,
+)
 from rnncourse.checks.exercise import (
     NOTEBOOK_SEED,
     Exercise,
@@ -63,7 +75,19 @@ def check_function(name: str, function, *, seed: int = NOTEBOOK_SEED) -> Verdict
         )
     cases = exercise.cases(np.random.default_rng(seed))
     observations = exercise.observe_all(function, cases)
-    return exercise.verdict(cases, observations)
+    return exercise.verdict(cases, [_as_sent(obs) for obs in observations])
+
+
+def _as_sent(obs):
+    """The observation as the grader receives it from its child process.
+
+    Encoding and decoding it here, as the grader does, means that the check
+    cell judges exactly the data the grader would judge.
+    """
+    try:
+        return decode_observation(encode_observation(obs))
+    except (TypeError, ValueError):
+        return obs
 
 
 def check(name: str, function=_MISSING, *, strict: bool = False) -> Verdict | None:
@@ -87,5 +111,7 @@ def check(name: str, function=_MISSING, *, strict: bool = False) -> Verdict | No
         if not verdict.passed:
             raise AssertionError(str(verdict))
         return verdict
+    if verdict.printed:
+        print(verdict.printed)
     print(verdict)
     return None

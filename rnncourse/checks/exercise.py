@@ -12,12 +12,28 @@ registered with :func:`register`, in the lesson's module
 - ``judge(case, value)``: raise :class:`~rnncourse.checks.core.Failure` with a
   message naming the likely mistake, or return to accept; runs in the
   checker's process and must not trust ``value`` to be of any type.
+
+and may say:
+
+- ``input_names``: the names of the case's positions, as the learner's
+  function calls its parameters (for messages; unnamed positions are called
+  "argument 1", "argument 2", ...);
+- ``read_only_inputs``: the inputs the lesson tells the learner not to modify.
+
+The learner's function always works on a deep copy of each case (``run``
+gets the copy); ``judge`` gets the untouched original. After each call the
+copy is compared with the original, and the inputs that changed are recorded
+in the observation (``extra["modified"]``, their names). A changed read-only
+input fails the exercise ("your function modified `dh_all` in place ...");
+other changes are allowed, and only the returned values are judged.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pkgutil
+import sys
 from collections.abc import Callable
 
 import numpy as np
@@ -26,12 +42,17 @@ from rnncourse.checks.core import (
     FAILED,
     NOT_ATTEMPTED,
     PASSED,
+    CappedOutput,
     Failure,
     NotYetAttempted,
     Observation,
     Verdict,
+    capture_output,
     failure_for_observation,
+    input_name,
+    modified_message,
     observe,
+    same_data,
 )
 
 _REGISTRY: dict[str, Exercise] = {}
@@ -49,6 +70,11 @@ class Exercise:
     #: seconds one case may run before it counts as an endless loop
     time_limit: float = 10.0
 
+    #: names of the case's positions, as the learner's function calls them
+    input_names: tuple[str, ...] = ()
+    #: names (from ``input_names``) of the inputs the learner must not modify
+    read_only_inputs: tuple[str, ...] = ()
+
     def cases(self, rng: np.random.Generator) -> list[tuple]:
         raise NotImplementedError
 
@@ -63,27 +89,84 @@ class Exercise:
     def observe_all(self, function, cases: list[tuple]) -> list[Observation]:
         """Run the learner's function on every case (learner's process).
 
-        Stops after the first case that does not return a value: later cases
-        would fail the same way and only cost time.
+        Each call gets a deep copy of its case; the inputs it changed are
+        recorded in ``extra["modified"]``. What the function prints goes into
+        a :class:`~rnncourse.checks.core.CappedOutput`: the first case's
+        observation holds the first lines (``extra["printed"]``), every
+        observation the number of lines its call printed
+        (``extra["printed_lines"]``). Stops after the first case that does not
+        return a value: later cases would fail the same way and only cost time.
         """
         if function is None:
             return [Observation("missing")]
+        screen = sys.stdout
+
+        def notice(message: str) -> None:
+            try:
+                print(f"⚠️ {self.name}: {message}", file=screen, flush=True)
+            except Exception:
+                pass
+
         observations = []
+        sink = CappedOutput()
         for case in cases:
-            obs = observe(lambda case=case: self.run(function, case), self.time_limit)
+            try:
+                given = copy.deepcopy(case)
+            except Exception:  # an input that cannot be copied: nothing to compare with
+                given = None
+            before = sink.lines
+            with capture_output(sink):
+                obs = observe(
+                    lambda given=given, case=case: self.run(
+                        function, case if given is None else given
+                    ),
+                    self.time_limit,
+                    notice,
+                )
+            obs.extra["printed_lines"] = sink.lines - before
+            if given is not None:
+                modified = self.modified_inputs(case, given)
+                if modified:
+                    obs.extra["modified"] = modified
             observations.append(obs)
             if obs.kind != "value":
                 break
+        if sink.lines and observations:
+            observations[0].extra["printed"] = sink.shown()
         return observations
+
+    def modified_inputs(self, original: tuple, given: tuple) -> list[str]:
+        """The names of the inputs of ``original`` that differ in ``given``."""
+        if not isinstance(original, (tuple, list)) or not isinstance(given, (tuple, list)):
+            return [] if same_data(original, given) else [input_name((), 0)]
+        if len(original) != len(given):
+            return ["the case"]
+        return [
+            input_name(self.input_names, i)
+            for i, (a, b) in enumerate(zip(original, given))
+            if not same_data(a, b)
+        ]
 
     def verdict(self, cases: list[tuple], observations: list[Observation]) -> Verdict:
         """Judge the observations (checker's process); never raises."""
         if not observations:
             return Verdict(self.name, FAILED, "no result came back from your code.")
+        printed = observations[0].extra.get("printed", "")
+        printed = printed if isinstance(printed, str) else ""
+        verdict = self._verdict(cases, observations)
+        return Verdict(verdict.exercise, verdict.status, verdict.message, printed=printed)
+
+    def _verdict(self, cases: list[tuple], observations: list[Observation]) -> Verdict:
         for case, obs in zip(cases, observations):
             early = failure_for_observation(obs, self.name)
             if early is not None:
                 return early
+            modified = obs.extra.get("modified", [])
+            for name in self.read_only_inputs:
+                if isinstance(modified, list) and name in modified:
+                    position = list(self.input_names).index(name)
+                    original = case[position] if position < len(case) else None
+                    return Verdict(self.name, FAILED, modified_message(name, original))
             try:
                 self.judge(case, obs.value)
             except NotYetAttempted as exc:
@@ -106,6 +189,9 @@ def register(cls: type[Exercise]) -> type[Exercise]:
     instance = cls()
     if not instance.name or not instance.lesson:
         raise ValueError(f"{cls.__name__} needs a name and a lesson")
+    unnamed = [n for n in instance.read_only_inputs if n not in instance.input_names]
+    if unnamed:
+        raise ValueError(f"{cls.__name__}: read_only_inputs {unnamed} are not in input_names")
     if instance.name in _REGISTRY and type(_REGISTRY[instance.name]) is not cls:
         raise ValueError(f"two exercises are called {instance.name!r}")
     _REGISTRY[instance.name] = instance

@@ -317,7 +317,7 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
                 {
                     "name": n,
                     "source": cells.exercises[n],
-                    "cases": [encode(list(case)) for case in cases[n]],
+                    "cases": [encode(tuple(case)) for case in cases[n]],
                 }
                 for n in remaining
             ],

@@ -5,7 +5,8 @@ exercise cells and, for each exercise, the cases to run. Runs the cells in a
 fresh namespace, in notebook order, each exercise's cases right after its cell
 (as the check cell does in the notebook), and writes one JSON event per line
 to the descriptor that was standard output when it started. The learner's own
-prints go to /dev/null.
+prints go to /dev/null. ``SystemExit`` raised by a cell ends that cell only,
+as in IPython (see :func:`_run_cell`).
 
 It sends back only plain values (see :mod:`rnncourse.checks.core`); the
 verdicts are decided by the grader's process. The event names:
@@ -22,6 +23,7 @@ verdicts are decided by the grader's process. The event names:
 from __future__ import annotations
 
 import json
+import linecache
 import os
 import re
 import sys
@@ -41,8 +43,22 @@ def _without_magics(source: str) -> str:
 
 
 def _run_cell(source: str, namespace: dict, label: str, seconds: float):
+    """Run one cell as IPython would: ``SystemExit`` ends the cell, and that is all.
+
+    IPython catches a ``SystemExit`` raised by a cell (``sys.exit(0)`` at its
+    end), keeps what the cell defined before it and goes on with the next
+    cell, so the grader does the same. The cell's source is registered with
+    :mod:`linecache`, so that a failure inside a function it defines shows
+    the line, as in the notebook.
+    """
+    code = _without_magics(source)
+    linecache.cache[label] = (len(code), None, code.splitlines(keepends=True), label)
+
     def run():
-        exec(compile(_without_magics(source), label, "exec"), namespace)
+        try:
+            exec(compile(code, label, "exec"), namespace)
+        except SystemExit:
+            pass
 
     return observe(run, seconds)
 
