@@ -45,8 +45,9 @@ def test_luong_general_scores(answer):
 # ---------------------------------------------------------------- additive scores
 
 
-def _additive(tanh=True, v_inside=True, use_v=True, swap_axes=False, tq=False, tk=False,
-              swap_weights=False):
+def _additive(
+    tanh=True, v_inside=True, use_v=True, swap_axes=False, tq=False, tk=False, swap_weights=False
+):
     def scores(q, k, W_q, W_k, v):
         if swap_weights:
             W_q, W_k = W_k, W_q
@@ -61,6 +62,7 @@ def _additive(tanh=True, v_inside=True, use_v=True, swap_axes=False, tq=False, t
         if not tanh:
             return pre @ v
         return np.tanh(pre) @ v if v_inside else np.tanh(pre @ v)
+
     return scores
 
 
@@ -88,8 +90,15 @@ def test_bahdanau_scores(answer):
 # ---------------------------------------------------------------- weights and context
 
 
-def _masked(axis=-1, use_mask=True, mask_after=False, subtract_max=True, transpose_ctx=False,
-            pair=True, use_inf=True):
+def _masked(
+    axis=-1,
+    use_mask=True,
+    mask_after=False,
+    subtract_max=True,
+    transpose_ctx=False,
+    pair=True,
+    use_inf=True,
+):
     def attend(scores, values, mask):
         allowed = mask[:, None, :]
         s = scores
@@ -104,6 +113,7 @@ def _masked(axis=-1, use_mask=True, mask_after=False, subtract_max=True, transpo
             w = w * allowed
         context = (_t(w) if transpose_ctx else w) @ values
         return (context, w) if pair else context
+
     return attend
 
 
@@ -121,6 +131,7 @@ def _masked_wrong_axis(use_inf):
             e = np.exp(s - s.max(axis=-1, keepdims=True))
             w = e / e.sum(axis=-1, keepdims=True)
         return w @ values, w
+
     return attend
 
 
@@ -140,8 +151,7 @@ MASKED_ANSWERS = {
     "no mask": (_masked(use_mask=False), FAILED, "mask is not applied"),
     "mask after softmax": (_masked(mask_after=True), FAILED, "after the softmax"),
     "no max subtracted": (_masked(subtract_max=False), FAILED, "Subtract each row's largest"),
-    "transposed weights in context": (_masked(transpose_ctx=True), FAILED,
-                                      "transposed weights"),
+    "transposed weights in context": (_masked(transpose_ctx=True), FAILED, "transposed weights"),
     "context only": (_masked(pair=False), FAILED, "return a pair"),
     "stub": (_stub, NOT_ATTEMPTED, "NotImplementedError"),
 }
@@ -155,8 +165,9 @@ def test_masked_attention(answer):
     assert words in verdict.message, verdict
 
 
-@pytest.mark.parametrize("answer", ["right (float32)", "mask on the wrong axis (-inf)",
-                                    "(weights, context)"])
+@pytest.mark.parametrize(
+    "answer", ["right (float32)", "mask on the wrong axis (-inf)", "(weights, context)"]
+)
 def test_masked_attention_same_verdict_on_every_draw(answer):
     """Scores near 1000 are in every draw; a float32 answer loses about 1e-4 there."""
     function, status, words = MASKED_ANSWERS[answer]
@@ -168,8 +179,18 @@ def test_masked_attention_same_verdict_on_every_draw(answer):
 # ---------------------------------------------------------------- the Keras layer
 
 
-def _layer_class(keras, *, axis=-1, use_mask=True, mask_after=False, scale=False,
-                 softmax=True, transpose=False, raises=False, kind="layer"):
+def _layer_class(
+    keras,
+    *,
+    axis=-1,
+    use_mask=True,
+    mask_after=False,
+    scale=False,
+    softmax=True,
+    transpose=False,
+    raises=False,
+    kind="layer",
+):
     ops = keras.ops
 
     class Answer(keras.layers.Layer):
