@@ -1,5 +1,7 @@
 """NumPy attention against Keras's attention layers and the definitions."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -24,8 +26,7 @@ def test_dot_attention_matches_keras_attention_with_mask_and_scale():
     layer = keras.layers.Attention(use_scale=True)
     layer([QUERY, VALUES])
     layer.set_weights([np.array(0.7, dtype="float32")])
-    context, weights = layer([QUERY, VALUES], mask=[None, VALUE_MASK],
-                             return_attention_scores=True)
+    context, weights = layer([QUERY, VALUES], mask=[None, VALUE_MASK], return_attention_scores=True)
     ours, our_weights = attention(QUERY, VALUES, score="dot", mask=VALUE_MASK, scale=0.7)
     np.testing.assert_allclose(ours, np.asarray(context), atol=1e-5)
     np.testing.assert_allclose(our_weights, np.asarray(weights), atol=1e-6)
@@ -51,10 +52,8 @@ def test_scores_follow_their_definitions():
     assert s[1, 2, 4] == pytest.approx(QUERY[1, 2] @ W @ keys[1, 4], rel=1e-6)
     W_q, W_k, v = RNG.normal(size=(4, 7)), RNG.normal(size=(6, 7)), RNG.normal(size=7)
     a = additive_scores(QUERY, keys, v, W_q, W_k)
-    assert a[0, 1, 3] == pytest.approx(v @ np.tanh(QUERY[0, 1] @ W_q + keys[0, 3] @ W_k),
-                                       rel=1e-6)
-    assert dot_scores(QUERY, VALUES)[1, 0, 2] == pytest.approx(QUERY[1, 0] @ VALUES[1, 2],
-                                                              rel=1e-5)
+    assert a[0, 1, 3] == pytest.approx(v @ np.tanh(QUERY[0, 1] @ W_q + keys[0, 3] @ W_k), rel=1e-6)
+    assert dot_scores(QUERY, VALUES)[1, 0, 2] == pytest.approx(QUERY[1, 0] @ VALUES[1, 2], rel=1e-5)
 
 
 def test_masked_softmax_gives_masked_positions_zero_and_empty_rows_zero():
@@ -65,6 +64,17 @@ def test_masked_softmax_gives_masked_positions_zero_and_empty_rows_zero():
     assert weights[0, 0].sum() == pytest.approx(1.0)
     np.testing.assert_array_equal(weights[0, 1], 0.0)
     assert np.all(np.isfinite(weights))
+
+
+def test_masked_softmax_in_float16_has_no_nan_and_no_warning():
+    scores = np.array([[[60000.0, -60000.0, 3.0], [1.0, 2.0, 3.0]]], dtype=np.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        some = masked_softmax(scores, np.array([[True, True, False]]))
+        none = masked_softmax(scores, np.zeros((1, 3), dtype=bool))
+    np.testing.assert_allclose(some[0, 0], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(some.sum(-1), 1.0, atol=1e-3)
+    np.testing.assert_array_equal(none, 0.0)
 
 
 def test_attention_input_errors():

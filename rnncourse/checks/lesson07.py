@@ -55,35 +55,58 @@ class LuongGeneralScores(Exercise):
 
     name = "luong_general_scores"
     lesson = "07"
+    input_names = ("query", "keys", "W")
 
     def cases(self, rng):
         cases = []
         batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
-        cases.append((rng.normal(size=(batch, Tq, d)), rng.normal(size=(batch, Tv, d)),
-                      rng.normal(size=(d, d))))
+        cases.append(
+            (
+                rng.normal(size=(batch, Tq, d)),
+                rng.normal(size=(batch, Tv, d)),
+                rng.normal(size=(d, d)),
+            )
+        )
         for _ in range(2):
             batch, Tq, Tv, d_q, d_k = distinct_sizes(rng, 5, 2, 9)
-            cases.append((rng.normal(size=(batch, Tq, d_q)), rng.normal(size=(batch, Tv, d_k)),
-                          rng.normal(size=(d_q, d_k))))
+            cases.append(
+                (
+                    rng.normal(size=(batch, Tq, d_q)),
+                    rng.normal(size=(batch, Tv, d_k)),
+                    rng.normal(size=(d_q, d_k)),
+                )
+            )
         return cases
 
     def judge(self, case, value):
         query, keys, W = case
         right = ref_general(query, keys, W)
         mistakes = [
-            ("the scores are (batch, Tv, Tq): you scored every key against the queries. Put "
-             "the queries first, s_ij = q_i W k_j^T, so that row i belongs to query i.",
-             _swap(right)),
+            (
+                "the scores are (batch, Tv, Tq): you scored every key against the queries. Put "
+                "the queries first, s_ij = q_i W k_j^T, so that row i belongs to query i.",
+                _swap(right),
+            ),
         ]
         if W.shape[0] == W.shape[1]:
             mistakes += [
-                ("W looks transposed: you computed q W^T k^T. With row vectors the query "
-                 "multiplies W on the left: (query @ W) @ keys^T.", query @ W.T @ _swap(keys)),
-                ("W seems missing: your scores are the plain dot scores q · k. Multiply the "
-                 "query by W first.", ref_dot(query, keys)),
+                (
+                    "W looks transposed: you computed q W^T k^T. With row vectors the query "
+                    "multiplies W on the left: (query @ W) @ keys^T.",
+                    query @ W.T @ _swap(keys),
+                ),
+                (
+                    "W seems missing: your scores are the plain dot scores q · k. Multiply the "
+                    "query by W first.",
+                    ref_dot(query, keys),
+                ),
             ]
-        mistakes.append(("your scores are scaled by 1/sqrt(d): Luong's general score has no "
-                         "scale.", right / np.sqrt(keys.shape[-1])))
+        mistakes.append(
+            (
+                "your scores are scaled by 1/sqrt(d): Luong's general score has no scale.",
+                right / np.sqrt(keys.shape[-1]),
+            )
+        )
         compare_arrays(value, right, mistakes, what="the scores")
 
 
@@ -100,6 +123,7 @@ class BahdanauScores(Exercise):
 
     name = "bahdanau_scores"
     lesson = "07"
+    input_names = ("query", "keys", "W_q", "W_k", "v")
 
     def cases(self, rng):
         cases = []
@@ -108,13 +132,15 @@ class BahdanauScores(Exercise):
         for _ in range(2):
             sizes.append(tuple(distinct_sizes(rng, 6, 2, 9)))
         for batch, Tq, Tv, d_q, d_k, units in sizes:
-            cases.append((
-                rng.normal(size=(batch, Tq, d_q)),
-                rng.normal(size=(batch, Tv, d_k)),
-                rng.normal(0.0, 0.6, size=(d_q, units)),
-                rng.normal(0.0, 0.6, size=(d_k, units)),
-                rng.normal(size=units),
-            ))
+            cases.append(
+                (
+                    rng.normal(size=(batch, Tq, d_q)),
+                    rng.normal(size=(batch, Tv, d_k)),
+                    rng.normal(0.0, 0.6, size=(d_q, units)),
+                    rng.normal(0.0, 0.6, size=(d_k, units)),
+                    rng.normal(size=units),
+                )
+            )
         return cases
 
     def judge(self, case, value):
@@ -122,24 +148,41 @@ class BahdanauScores(Exercise):
         right = ref_additive(query, keys, v, W_q, W_k)
         pre = (query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]
         mistakes = [
-            ("tanh seems missing: your scores equal v^T (q_i W_q + k_j W_k). The additive "
-             "score is v^T tanh(q_i W_q + k_j W_k).", pre @ v),
-            ("you applied tanh after multiplying by v: take tanh of q_i W_q + k_j W_k "
-             "first, then the dot product with v.", np.tanh(pre @ v)),
-            ("the vector v seems missing: your scores are the plain sum over units of "
-             "tanh(q_i W_q + k_j W_k). Multiply by v instead.", np.tanh(pre).sum(-1)),
-            ("the scores are (batch, Tv, Tq): you broadcast the queries along the key axis. "
-             "Add q_i W_q as (batch, Tq, 1, units) to k_j W_k as (batch, 1, Tv, units).",
-             _swap(right)),
+            (
+                "tanh seems missing: your scores equal v^T (q_i W_q + k_j W_k). The additive "
+                "score is v^T tanh(q_i W_q + k_j W_k).",
+                pre @ v,
+            ),
+            (
+                "you applied tanh after multiplying by v: take tanh of q_i W_q + k_j W_k "
+                "first, then the dot product with v.",
+                np.tanh(pre @ v),
+            ),
+            (
+                "the vector v seems missing: your scores are the plain sum over units of "
+                "tanh(q_i W_q + k_j W_k). Multiply by v instead.",
+                np.tanh(pre).sum(-1),
+            ),
+            (
+                "the scores are (batch, Tv, Tq): you broadcast the queries along the key axis. "
+                "Add q_i W_q as (batch, Tq, 1, units) to k_j W_k as (batch, 1, Tv, units).",
+                _swap(right),
+            ),
         ]
         if W_q.shape[0] == W_q.shape[1]:
             mistakes += [
-                ("W_q looks transposed: project the queries with query @ W_q.",
-                 ref_additive(query, keys, v, W_q.T, W_k)),
-                ("W_k looks transposed: project the keys with keys @ W_k.",
-                 ref_additive(query, keys, v, W_q, W_k.T)),
-                ("W_q and W_k look swapped: the queries go through W_q, the keys through W_k.",
-                 ref_additive(query, keys, v, W_k, W_q)),
+                (
+                    "W_q looks transposed: project the queries with query @ W_q.",
+                    ref_additive(query, keys, v, W_q.T, W_k),
+                ),
+                (
+                    "W_k looks transposed: project the keys with keys @ W_k.",
+                    ref_additive(query, keys, v, W_q, W_k.T),
+                ),
+                (
+                    "W_q and W_k look swapped: the queries go through W_q, the keys through W_k.",
+                    ref_additive(query, keys, v, W_k, W_q),
+                ),
             ]
         compare_arrays(value, right, mistakes, what="the scores")
 
@@ -149,13 +192,28 @@ class BahdanauScores(Exercise):
 
 def _as_pair(value):
     """(context, weights) from what the learner returned, or a Failure naming the problem."""
-    if isinstance(value, np.ndarray) and value.dtype != object and value.ndim >= 1 and (
-        value.shape[0] == 2 and value.ndim == 4
+    if (
+        isinstance(value, np.ndarray)
+        and value.dtype != object
+        and value.ndim >= 1
+        and (value.shape[0] == 2 and value.ndim == 4)
     ):
         return value[0], value[1]  # a tuple of two same-shaped arrays became one array
     if isinstance(value, (list, tuple)) and len(value) == 2:
         return value[0], value[1]
     raise Failure(f"return a pair (context, weights); you returned {describe(value)}.")
+
+
+def _float32_tolerance(scores) -> dict:
+    """rtol/atol for weights and contexts computed from ``scores`` in float32.
+
+    A right answer in float32 rounds every score to about 6e-8 of its size, and the
+    softmax turns an error e in a score into a relative error e in its weight: with
+    scores near 1000 that is about 1e-4, far above the default tolerance, and far below
+    what any mistake changes (at least 1e-2 on these cases).
+    """
+    spread = 8 * float(np.finfo(np.float32).eps) * max(1.0, float(np.abs(scores).max()))
+    return {"rtol": max(1e-5, spread), "atol": max(1e-6, spread)}
 
 
 @register
@@ -172,6 +230,7 @@ class MaskedAttention(Exercise):
 
     name = "masked_attention"
     lesson = "07"
+    input_names = ("scores", "values", "mask")
 
     def cases(self, rng):
         batch, T, d_v = distinct_sizes(rng, 3, 2, 7)
@@ -190,9 +249,43 @@ class MaskedAttention(Exercise):
         scores, values, mask = case
         context, weights = _as_pair(value)
         right_w = ref_softmax(scores, mask)
+        right_c = right_w @ values
+        tolerance = _float32_tolerance(scores)
         large = bool(np.abs(scores).max() > 500)
-        if isinstance(weights, np.ndarray) and weights.shape == right_w.shape and (
-            not np.all(np.isfinite(np.asarray(weights, dtype=float)))
+        if (
+            isinstance(weights, np.ndarray)
+            and isinstance(context, np.ndarray)
+            and weights.shape == right_c.shape
+            and context.shape == right_w.shape
+            and (
+                weights.shape != context.shape
+                or np.allclose(np.asarray(context, float), right_w, **tolerance)
+            )
+        ):
+            raise Failure(
+                "you returned (weights, context); return them the other way round, "
+                "(context, weights)."
+            )
+        wrong_axis = mask[:, :, None]  # (batch, T, 1): masks whole query rows
+        if (
+            isinstance(weights, np.ndarray)
+            and weights.shape == right_w.shape
+            and (right_w.shape[1] == right_w.shape[2])
+        ):
+            w = np.asarray(weights, dtype=float)
+            with np.errstate(all="ignore"):
+                by_rows = _plain_softmax(np.where(wrong_axis, scores, -1e9))
+                inf_rows = _plain_softmax(np.where(wrong_axis, scores, -np.inf))
+            if _same_with_nan(w, by_rows, tolerance) or _same_with_nan(w, inf_rows, tolerance):
+                raise Failure(
+                    "the mask was broadcast over the wrong axis: mask[:, :, None] masks whole "
+                    "query rows (axis 1), but the mask belongs to the keys, the last axis. "
+                    "Use mask[:, None, :], shape (batch, 1, Tv)."
+                )
+        if (
+            isinstance(weights, np.ndarray)
+            and weights.shape == right_w.shape
+            and (not np.all(np.isfinite(np.asarray(weights, dtype=float))))
         ):
             if large:
                 raise Failure(
@@ -205,8 +298,10 @@ class MaskedAttention(Exercise):
                 "subtract the largest *allowed* score, and make sure no row is entirely "
                 "masked (here none is)."
             )
-        query_axis = ("the softmax runs over the query axis (axis 1): each key's weights sum to 1 "
-                      "instead of each query's. Normalise over the keys, the last axis.")
+        query_axis = (
+            "the softmax runs over the query axis (axis 1): each key's weights sum to 1 "
+            "instead of each query's. Normalise over the keys, the last axis."
+        )
         if isinstance(weights, np.ndarray) and weights.shape == right_w.shape:
             w = weights.astype(float)
             rows_sum_to_one = np.allclose(w.sum(-1), 1.0, atol=1e-6)
@@ -216,46 +311,82 @@ class MaskedAttention(Exercise):
         penalised = np.where(allowed, scores, scores - 1e9)
         with np.errstate(over="ignore", invalid="ignore"):
             mistakes_w = [
-                ("the mask is not applied: masked keys still get weight. Give them a score "
-                 "of -inf (or a very negative number) before the softmax.",
-                 _plain_softmax(scores)),
-                ("the mask is applied after the softmax: the masked weights are zero but the "
-                 "rest no longer sum to 1. Mask the scores before the softmax (or "
-                 "renormalise).", _plain_softmax(scores) * allowed),
+                (
+                    "the mask is not applied: masked keys still get weight. Give them a score "
+                    "of -inf (or a very negative number) before the softmax.",
+                    _plain_softmax(scores),
+                ),
+                (
+                    "the mask is applied after the softmax: the masked weights are zero but the "
+                    "rest no longer sum to 1. Mask the scores before the softmax (or "
+                    "renormalise).",
+                    _plain_softmax(scores) * allowed,
+                ),
                 (query_axis, _plain_softmax(penalised, axis=1)),
-                ("the softmax runs over the query axis (axis 1) and the mask is not applied: "
-                 "normalise over the keys, the last axis, after masking the scores.",
-                 _plain_softmax(scores, axis=1)),
-                ("the weights are transposed: (batch, Tv, Tq) instead of (batch, Tq, Tv).",
-                 _swap(right_w)),
+                (
+                    "the softmax runs over the query axis (axis 1) and the mask is not applied: "
+                    "normalise over the keys, the last axis, after masking the scores.",
+                    _plain_softmax(scores, axis=1),
+                ),
+                (
+                    "the weights are transposed: (batch, Tv, Tq) instead of (batch, Tq, Tv).",
+                    _swap(right_w),
+                ),
             ]
-        compare_arrays(weights, right_w, mistakes_w, what="the weights", atol=1e-6)
-        right_c = right_w @ values
+        compare_arrays(weights, right_w, mistakes_w, what="the weights", **tolerance)
         mistakes_c = []
         if right_w.shape[1] == right_w.shape[2]:
-            mistakes_c.append((
-                "the context uses the transposed weights: it should be weights @ values, "
-                "c_i = sum_j alpha_ij v_j, summing over the keys.", _swap(right_w) @ values))
+            mistakes_c.append(
+                (
+                    "the context uses the transposed weights: it should be weights @ values, "
+                    "c_i = sum_j alpha_ij v_j, summing over the keys.",
+                    _swap(right_w) @ values,
+                )
+            )
         mistakes_c += [
-            ("the context is the unweighted sum of the values: multiply by the weights.",
-             np.broadcast_to(values.sum(1, keepdims=True), right_c.shape)),
-            ("the context ignores the mask: use the masked weights, weights @ values.",
-             _plain_softmax(scores) @ values),
+            (
+                "the context is the unweighted sum of the values: multiply by the weights.",
+                np.broadcast_to(values.sum(1, keepdims=True), right_c.shape),
+            ),
+            (
+                "the context ignores the mask: use the masked weights, weights @ values.",
+                _plain_softmax(scores) @ values,
+            ),
         ]
-        compare_arrays(context, right_c, mistakes_c, what="the context")
+        scale = max(1.0, float(np.abs(values).max()))
+        context_tolerance = {**tolerance, "atol": tolerance["atol"] * scale}
+        compare_arrays(context, right_c, mistakes_c, what="the context", **context_tolerance)
+
+
+def _same_with_nan(got, wrong, tolerance) -> bool:
+    """``got`` matches ``wrong``, NaNs in the same places included."""
+    return got.shape == wrong.shape and bool(np.allclose(got, wrong, equal_nan=True, **tolerance))
 
 
 # ---------------------------------------------------------------- exercise 4
 
 
-def _dot_attention(query, value, value_mask=None, *, axis=-1, scale=None, softmax=True,
-                   mask_after=False, ignore_mask=False, transpose=False):
+def _dot_attention(
+    query,
+    value,
+    value_mask=None,
+    *,
+    axis=-1,
+    scale=None,
+    softmax=True,
+    mask_after=False,
+    ignore_mask=False,
+    transpose=False,
+):
     """Dot attention with one term varied at a time (for the mistakes)."""
     scores = ref_dot(query, value)
     if scale is not None:
         scores = scores * scale
-    allowed = (np.ones(scores.shape, bool) if value_mask is None or ignore_mask
-               else np.broadcast_to(value_mask[:, None, :], scores.shape))
+    allowed = (
+        np.ones(scores.shape, bool)
+        if value_mask is None or ignore_mask
+        else np.broadcast_to(value_mask[:, None, :], scores.shape)
+    )
     if not softmax:
         weights = np.where(allowed, scores, 0.0)
     elif mask_after:
@@ -313,31 +444,49 @@ class DotAttention(Exercise):
         if not isinstance(value, dict):
             raise Failure(f"expected a Keras layer's output, got {describe(value)}.")
         if value.get("type") != "Layer":
-            raise Failure("DotAttention should be a subclass of keras.layers.Layer; calling it "
-                          f"gave a {value.get('type')}.")
+            raise Failure(
+                "DotAttention should be a subclass of keras.layers.Layer; calling it "
+                f"gave a {value.get('type')}."
+            )
         q, v = np.asarray(query, float), np.asarray(value_in, float)
         right = _dot_attention(q, v, value_mask)
         mistakes = [
-            ("the softmax runs over the query axis: use axis=-1 (the keys).",
-             _dot_attention(q, v, value_mask, axis=1)),
-            ("the softmax seems missing: the weights are the raw scores.",
-             _dot_attention(q, v, value_mask, softmax=False)),
-            ("the scores are scaled by 1/sqrt(d): keras.layers.Attention() does not scale "
-             "them (only with use_scale=True, by a learned scalar).",
-             _dot_attention(q, v, value_mask, scale=1 / np.sqrt(q.shape[-1]))),
+            (
+                "the softmax runs over the query axis: use axis=-1 (the keys).",
+                _dot_attention(q, v, value_mask, axis=1),
+            ),
+            (
+                "the softmax seems missing: the weights are the raw scores.",
+                _dot_attention(q, v, value_mask, softmax=False),
+            ),
+            (
+                "the scores are scaled by 1/sqrt(d): keras.layers.Attention() does not scale "
+                "them (only with use_scale=True, by a learned scalar).",
+                _dot_attention(q, v, value_mask, scale=1 / np.sqrt(q.shape[-1])),
+            ),
         ]
         if q.shape[1] == v.shape[1]:
-            mistakes.append(("the weights look transposed: the context is weights @ value "
-                             "with weights (batch, Tq, Tv).",
-                             _dot_attention(q, v, value_mask, transpose=True)))
+            mistakes.append(
+                (
+                    "the weights look transposed: the context is weights @ value "
+                    "with weights (batch, Tq, Tv).",
+                    _dot_attention(q, v, value_mask, transpose=True),
+                )
+            )
         if value_mask is not None:
             mistakes += [
-                ("the mask is not applied: masked keys (value_mask False) still get weight. "
-                 "Replace their scores by a very negative number before the softmax.",
-                 _dot_attention(q, v, value_mask, ignore_mask=True)),
-                ("the mask is applied after the softmax: the remaining weights no longer sum "
-                 "to 1. Mask the scores before the softmax.",
-                 _dot_attention(q, v, value_mask, mask_after=True)),
+                (
+                    "the mask is not applied: masked keys (value_mask False) still get weight. "
+                    "Replace their scores by a very negative number before the softmax.",
+                    _dot_attention(q, v, value_mask, ignore_mask=True),
+                ),
+                (
+                    "the mask is applied after the softmax: the remaining weights no longer sum "
+                    "to 1. Mask the scores before the softmax.",
+                    _dot_attention(q, v, value_mask, mask_after=True),
+                ),
             ]
-        compare_arrays(value.get("output"), right, mistakes, what="the layer's output",
-                       rtol=1e-4, atol=1e-5)
+        # the layer computes in float32 (Keras's default): allow float32 rounding
+        compare_arrays(
+            value.get("output"), right, mistakes, what="the layer's output", rtol=1e-4, atol=1e-5
+        )

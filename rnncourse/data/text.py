@@ -53,12 +53,47 @@ CORPORA = ("tinyshakespeare", "python-docstrings")
 
 #: Standard-library modules whose docstrings make the "python-docstrings" corpus.
 DOCSTRING_MODULES = (
-    "abc", "argparse", "base64", "bisect", "calendar", "collections", "configparser",
-    "contextlib", "copy", "csv", "dataclasses", "datetime", "decimal", "difflib", "enum",
-    "fractions", "functools", "gzip", "heapq", "inspect", "ipaddress", "json", "logging",
-    "operator", "pathlib", "pickle", "pprint", "queue", "shlex", "shutil", "statistics",
-    "string", "subprocess", "tarfile", "tempfile", "textwrap", "threading", "unittest.case",
-    "urllib.parse", "uuid", "zipfile",
+    "abc",
+    "argparse",
+    "base64",
+    "bisect",
+    "calendar",
+    "collections",
+    "configparser",
+    "contextlib",
+    "copy",
+    "csv",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "difflib",
+    "enum",
+    "fractions",
+    "functools",
+    "gzip",
+    "heapq",
+    "inspect",
+    "ipaddress",
+    "json",
+    "logging",
+    "operator",
+    "pathlib",
+    "pickle",
+    "pprint",
+    "queue",
+    "shlex",
+    "shutil",
+    "statistics",
+    "string",
+    "subprocess",
+    "tarfile",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "unittest.case",
+    "urllib.parse",
+    "uuid",
+    "zipfile",
 )
 
 
@@ -98,11 +133,17 @@ def _docstrings_of(module_name: str) -> Iterable[str]:
 def _python_docstrings() -> str:
     with warnings.catch_warnings():  # some modules warn about deprecated members
         warnings.simplefilter("ignore")
-        parts = [inspect.cleandoc(doc) for module_name in DOCSTRING_MODULES
-                 for doc in _docstrings_of(module_name) if doc.strip()]
+        parts = [
+            inspect.cleandoc(doc)
+            for module_name in DOCSTRING_MODULES
+            for doc in _docstrings_of(module_name)
+            if doc.strip()
+        ]
     if not parts:
-        raise ValueError("no docstrings found (is Python running with -OO?); "
-                         "use load_corpus('tinyshakespeare') instead")
+        raise ValueError(
+            "no docstrings found (is Python running with -OO?); "
+            "use load_corpus('tinyshakespeare') instead"
+        )
     return "\n\n".join(parts) + "\n"
 
 
@@ -173,8 +214,10 @@ class CharVocabulary:
         if not known.all():
             if self.unknown is None:
                 missing = sorted({chr(c) for c in codes[~known][:1000].tolist()})
-                raise ValueError(f"characters not in the vocabulary: {missing[:10]!r}; "
-                                 f"build the vocabulary with unknown='?' to map them to '?'")
+                raise ValueError(
+                    f"characters not in the vocabulary: {missing[:10]!r}; "
+                    f"build the vocabulary with unknown='?' to map them to '?'"
+                )
             ids[~known] = self.unknown_id
         return ids
 
@@ -216,8 +259,10 @@ def batch_stream(ids: np.ndarray, batch_size: int, window: int) -> StreamBatches
     window = check_int("window", window, minimum=1)
     n_pairs = ids.shape[0] - 1  # (input, next) pairs the stream holds
     if batch_size > n_pairs:
-        raise ValueError(f"batch_size ({batch_size}) is larger than the stream allows: a stream "
-                         f"of {ids.shape[0]} ids has {n_pairs} (input, target) pairs")
+        raise ValueError(
+            f"batch_size ({batch_size}) is larger than the stream allows: a stream "
+            f"of {ids.shape[0]} ids has {n_pairs} (input, target) pairs"
+        )
     n_windows = n_pairs // (batch_size * window)
     if n_windows == 0:
         raise ValueError(
@@ -228,7 +273,7 @@ def batch_stream(ids: np.ndarray, batch_size: int, window: int) -> StreamBatches
     used = batch_size * n_windows * window
     shape = (batch_size, n_windows, window)
     inputs = ids[:used].reshape(shape).transpose(1, 0, 2)
-    targets = ids[1:used + 1].reshape(shape).transpose(1, 0, 2)
+    targets = ids[1 : used + 1].reshape(shape).transpose(1, 0, 2)
     return StreamBatches(np.ascontiguousarray(inputs), np.ascontiguousarray(targets))
 
 
@@ -249,8 +294,9 @@ def split_corpus(data: str | np.ndarray, validation_fraction: float = 0.1):
     Not at random, on purpose: neighbouring characters are strongly related,
     so a random split would leak the validation text into training.
     """
-    validation_fraction = check_fraction("validation_fraction", validation_fraction,
-                                         low_open=True, high_open=True)
+    validation_fraction = check_fraction(
+        "validation_fraction", validation_fraction, low_open=True, high_open=True
+    )
     if not isinstance(data, str):
         data = np.asarray(data)
         if data.ndim != 1:
@@ -258,13 +304,16 @@ def split_corpus(data: str | np.ndarray, validation_fraction: float = 0.1):
     n = len(data)
     n_valid = int(round(n * validation_fraction))
     if n_valid < 1 or n_valid > n - 1:
-        raise ValueError(f"cannot split {n} items with validation_fraction="
-                         f"{validation_fraction}: both parts must be non-empty")
-    return data[:n - n_valid], data[n - n_valid:]
+        raise ValueError(
+            f"cannot split {n} items with validation_fraction="
+            f"{validation_fraction}: both parts must be non-empty"
+        )
+    return data[: n - n_valid], data[n - n_valid :]
 
 
 # --------------------------------------------------------------------------- language-model maths
-# (lesson 08) Bits per character, n-gram baselines and sampling with a temperature.
+# (lesson 08) Bits per character, n-gram baselines, and sampling with a temperature,
+# top-k and nucleus (top-p) filtering.
 
 
 def loss_to_bits_per_char(losses) -> tuple[float, float]:
@@ -280,7 +329,7 @@ def loss_to_bits_per_char(losses) -> tuple[float, float]:
     if losses.size == 0:
         raise ValueError("losses must hold at least one value")
     bits = float(losses.mean() / np.log(2.0))
-    return bits, float(2.0 ** bits)
+    return bits, float(2.0**bits)
 
 
 def tempered_probabilities(logits, temperature: float) -> np.ndarray:
@@ -297,19 +346,90 @@ def tempered_probabilities(logits, temperature: float) -> np.ndarray:
     return exps / exps.sum(axis=-1, keepdims=True)
 
 
-def sample_with_temperature(logits, temperature: float, rng: np.random.Generator) -> int:
+def top_k_probabilities(probabilities, k: int) -> np.ndarray:
+    """Top-k filtering: keep the ``k`` largest probabilities of each row, renormalised.
+
+    ``probabilities`` holds distributions on its last axis (each row sums to 1,
+    as from :func:`tempered_probabilities`). Every entry outside the ``k``
+    largest of its row becomes 0 and the kept ones are divided by their total.
+    Ties are broken by position (the lower index is kept), so exactly
+    ``min(k, V)`` entries per row stay.
+    """
+    probabilities = _distributions(probabilities)
+    k = check_int("k", k, minimum=1)
+    order = np.argsort(-probabilities, axis=-1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(order.shape[-1]), axis=-1)
+    kept = np.where(ranks < k, probabilities, 0.0)
+    return kept / kept.sum(axis=-1, keepdims=True)
+
+
+def nucleus_probabilities(probabilities, top_p: float) -> np.ndarray:
+    r"""Nucleus (top-p) filtering (Holtzman et al., 2020), renormalised.
+
+    Keeps, in each row, the smallest set of the largest probabilities whose
+    total reaches ``top_p``: sorted from the largest, an entry is kept when the
+    probabilities before it add up to less than ``top_p``, so the entry that
+    crosses ``top_p`` is kept and the largest always is. ``top_p = 1`` keeps
+    every entry. The rest become 0 and the kept ones are divided by their total.
+    """
+    probabilities = _distributions(probabilities)
+    if isinstance(top_p, (bool, str)) or not np.isscalar(top_p) or not 0.0 < top_p <= 1.0:
+        raise ValueError(f"top_p must be a number in (0, 1], got {top_p!r}")
+    if float(top_p) == 1.0:
+        return probabilities / probabilities.sum(axis=-1, keepdims=True)
+    order = np.argsort(-probabilities, axis=-1, kind="stable")
+    sorted_p = np.take_along_axis(probabilities, order, axis=-1)
+    before = np.cumsum(sorted_p, axis=-1) - sorted_p  # the mass of the larger entries
+    keep_sorted = before < float(top_p)
+    keep = np.empty_like(keep_sorted)
+    np.put_along_axis(keep, order, keep_sorted, axis=-1)
+    kept = np.where(keep, probabilities, 0.0)
+    return kept / kept.sum(axis=-1, keepdims=True)
+
+
+def _distributions(probabilities) -> np.ndarray:
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.ndim == 0 or probabilities.shape[-1] == 0:
+        raise ValueError(
+            f"probabilities must have a last axis of at least one entry, got "
+            f"shape {probabilities.shape}"
+        )
+    if not np.all(np.isfinite(probabilities)) or np.any(probabilities < 0):
+        raise ValueError("probabilities must be finite and non-negative")
+    return probabilities
+
+
+def sample_with_temperature(
+    logits,
+    temperature: float,
+    rng: np.random.Generator,
+    *,
+    top_k: int | None = None,
+    top_p: float | None = None,
+) -> int:
     """One index drawn from ``tempered_probabilities(logits, temperature)`` (1-D logits).
 
+    With ``top_k`` the distribution is first cut to its ``top_k`` likeliest
+    entries (:func:`top_k_probabilities`); with ``top_p`` to its nucleus
+    (:func:`nucleus_probabilities`); both cuts apply after the temperature.
     Uses exactly one ``rng.random()`` draw (inverse of the cumulative
     distribution), so two calls with generators in the same state draw the
-    same uniform number whatever the temperature.
+    same uniform number whatever the temperature and the cut.
     """
     probabilities = tempered_probabilities(logits, temperature)
     if probabilities.ndim != 1:
         raise ValueError(f"logits must be 1-D, got shape {probabilities.shape}")
+    if top_k is not None:
+        probabilities = top_k_probabilities(probabilities, top_k)
+    if top_p is not None:
+        probabilities = nucleus_probabilities(probabilities, top_p)
     cumulative = np.cumsum(probabilities)
-    index = np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right")
-    return int(min(index, probabilities.shape[0] - 1))
+    index = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
+    index = min(index, probabilities.shape[0] - 1)
+    while probabilities[index] == 0.0:  # never land on a removed entry through rounding
+        index -= 1
+    return index
 
 
 def _ids_1d(name: str, ids, vocab_size: int) -> np.ndarray:

@@ -7,7 +7,11 @@ Both are called like Keras's attention layers: ``layer([query, value])`` or
 (batch, Tq, Tv) come too, for plotting. Masks: ``mask=[query_mask,
 value_mask]`` (booleans, True = real token), or propagated from an
 ``Embedding(mask_zero=True)``; masked keys get weight 0 and masked queries a
-zero context, as in Keras.
+zero context, as in Keras. A masked score is replaced by the most negative
+finite number of the layer's compute dtype, so the layer also works under
+``keras.mixed_precision`` policy ``"mixed_float16"`` (a fixed penalty such as
+``1e9`` overflows float16 to ``-inf``); a row whose keys are all masked gets
+uniform weights, as with ``keras.layers.Attention``.
 
 * ``LuongAttention(score="dot", use_scale=False)`` is ``keras.layers.Attention``
   (``score_mode="dot"``, a learned scalar ``scale`` with ``use_scale=True``);
@@ -20,6 +24,8 @@ zero context, as in Keras.
 
 from __future__ import annotations
 
+import numpy as np
+
 from rnncourse.environment import import_keras_quietly
 
 keras = import_keras_quietly()
@@ -27,8 +33,19 @@ ops = keras.ops
 
 __all__ = ["BahdanauAttention", "LuongAttention"]
 
-#: Subtracted from masked scores; exp(-1e9) is exactly 0 in float32 (Keras does the same).
-_MASK_PENALTY = 1.0e9
+
+def _masked_score(dtype) -> float:
+    """The score given to a masked key: the most negative finite number of ``dtype``.
+
+    After the softmax subtracts the row's maximum, ``exp`` of it is exactly 0
+    whenever the row has an allowed key; when all keys of a row are masked the
+    scores are all equal and the weights uniform, never NaN (``scores - 1e9``
+    would be ``-inf`` in float16, and a row of ``-inf`` gives NaN).
+    """
+    dtype = keras.backend.standardize_dtype(dtype)
+    if dtype == "bfloat16":  # NumPy has no bfloat16; its largest finite value is about 3.39e38
+        return -3.3895313892515355e38
+    return float(np.finfo(dtype).min)
 
 
 class _AttentionBase(keras.Layer):
@@ -85,7 +102,7 @@ class _AttentionBase(keras.Layer):
             query_mask, value_mask = mask[0], mask[1]
         if value_mask is not None:
             keep = ops.expand_dims(ops.cast(value_mask, "bool"), axis=-2)  # (batch, 1, Tv)
-            scores = ops.where(keep, scores, scores - _MASK_PENALTY)
+            scores = ops.where(keep, scores, _masked_score(scores.dtype))
         weights = ops.softmax(scores, axis=-1)
         context = ops.matmul(weights, value)
         if query_mask is not None:
@@ -105,12 +122,11 @@ class _AttentionBase(keras.Layer):
 
     def compute_output_spec(self, inputs, mask=None, return_attention_scores=False):
         query, value, key = self._split_inputs(inputs)
-        context = keras.KerasTensor(
-            (*query.shape[:-1], value.shape[-1]), dtype=self.compute_dtype
-        )
+        context = keras.KerasTensor((*query.shape[:-1], value.shape[-1]), dtype=self.compute_dtype)
         if return_attention_scores:
-            weights = keras.KerasTensor((*query.shape[:-1], key.shape[-2]),
-                                        dtype=self.compute_dtype)
+            weights = keras.KerasTensor(
+                (*query.shape[:-1], key.shape[-2]), dtype=self.compute_dtype
+            )
             return context, weights
         return context
 
@@ -140,8 +156,7 @@ class LuongAttention(_AttentionBase):
                 f"{query_dim} and key_dim {key_dim} (use score='general')"
             )
         self.scale = (
-            self.add_weight(name="scale", shape=(), initializer="ones") if self.use_scale
-            else None
+            self.add_weight(name="scale", shape=(), initializer="ones") if self.use_scale else None
         )
         self.W = (
             self.add_weight(name="W", shape=(query_dim, key_dim), initializer="glorot_uniform")
@@ -189,10 +204,12 @@ class BahdanauAttention(_AttentionBase):
             self.W_q = self.W_k = None
             hidden = query_dim
         else:
-            self.W_q = self.add_weight(name="W_q", shape=(query_dim, self.units),
-                                       initializer="glorot_uniform")
-            self.W_k = self.add_weight(name="W_k", shape=(key_dim, self.units),
-                                       initializer="glorot_uniform")
+            self.W_q = self.add_weight(
+                name="W_q", shape=(query_dim, self.units), initializer="glorot_uniform"
+            )
+            self.W_k = self.add_weight(
+                name="W_k", shape=(key_dim, self.units), initializer="glorot_uniform"
+            )
             hidden = self.units
         self.scale = (
             self.add_weight(name="scale", shape=(hidden,), initializer="glorot_uniform")

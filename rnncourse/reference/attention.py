@@ -76,8 +76,10 @@ def additive_scores(query, keys, v, W_q=None, W_k=None) -> np.ndarray:
     if W_q is not None:
         W_q = as_array("W_q", W_q, 2, "(query_dim, units)")
         W_k = as_array("W_k", W_k, 2, "(key_dim, units)")
-        if W_q.shape[0] != query.shape[-1] or W_k.shape[0] != keys.shape[-1] or (
-            W_q.shape[1] != W_k.shape[1]
+        if (
+            W_q.shape[0] != query.shape[-1]
+            or W_k.shape[0] != keys.shape[-1]
+            or (W_q.shape[1] != W_k.shape[1])
         ):
             raise ValueError(
                 f"W_q should have shape ({query.shape[-1]}, units) and W_k "
@@ -119,7 +121,8 @@ def masked_softmax(scores, mask=None) -> np.ndarray:
     shifted = np.where(allowed, scores, -np.inf)
     row_max = np.max(shifted, axis=-1, keepdims=True)
     row_max = np.where(np.isfinite(row_max), row_max, 0.0)
-    exps = np.where(allowed, np.exp(np.where(allowed, scores, row_max) - row_max), 0.0)
+    with np.errstate(over="ignore"):  # float16: far-apart scores overflow to -inf, exp gives 0
+        exps = np.where(allowed, np.exp(np.where(allowed, scores, row_max) - row_max), 0.0)
     totals = exps.sum(axis=-1, keepdims=True)
     return np.divide(exps, totals, out=np.zeros_like(exps), where=totals > 0)
 
