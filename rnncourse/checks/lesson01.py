@@ -171,7 +171,7 @@ class SimpleRnnFromWeights(Exercise):
 
     def run(self, function, case):
         W_xh, W_hh, b_h, x = case
-        layer = function(W_xh.copy(), W_hh.copy(), b_h.copy())
+        layer = function(W_xh, W_hh, b_h)
         if not callable(layer):
             return {"type": type(layer).__name__, "output": None}
         return {"type": type(layer).__name__, "output": layer(x)}

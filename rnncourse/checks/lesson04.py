@@ -9,8 +9,6 @@ shape (2, 3·units).
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
 from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
@@ -164,9 +162,6 @@ class LstmStep(Exercise):
     # the lesson does not forbid modifying the inputs: `c_prev *= f` is a right answer
     input_names = ("x_t", "h_prev", "c_prev", "kernel", "recurrent_kernel", "bias")
     read_only_inputs = ()
-
-    def run(self, function, case):
-        return function(*copy.deepcopy(case))  # the judge keeps the originals
 
     def cases(self, rng):
         cases = []
@@ -470,9 +465,6 @@ class GruStep(Exercise):
     # the lesson does not forbid modifying the inputs: `h_prev *= z` is allowed
     input_names = ("x_t", "h_prev", "kernel", "recurrent_kernel", "bias")
     read_only_inputs = ()
-
-    def run(self, function, case):
-        return function(*copy.deepcopy(case))  # the judge keeps the originals
 
     def cases(self, rng):
         cases = []

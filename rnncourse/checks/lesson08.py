@@ -79,9 +79,6 @@ class LossToBitsPerChar(Exercise):
             cases.append((losses * (rng.uniform(2.5, 4.0) / losses.mean()),))
         return cases
 
-    def run(self, function, case):
-        return function(case[0].copy())
-
     def judge(self, case, value):
         (losses,) = case
         bits, perplexity = _two_numbers(value, "the result")
@@ -264,10 +261,6 @@ class BigramBitsPerChar(Exercise):
             cases.append((train, test, vocab))
         return cases
 
-    def run(self, function, case):
-        train, test, vocab = case
-        return function(train.copy(), test.copy(), vocab)
-
     def judge(self, case, value):
         train, test, vocab = case
         right = ref_bigram(train, test, vocab)
@@ -340,10 +333,6 @@ class TemperedProbabilities(Exercise):
         offsets = np.where(np.arange(batch) % 2 == 0, 900.0, -900.0)[:, None]
         cases.append((offsets + rng.normal(0.0, 2.0, size=(batch, vocab)), 0.8))
         return cases
-
-    def run(self, function, case):
-        logits, temperature = case
-        return function(logits.copy(), temperature)
 
     def judge(self, case, value):
         logits, temperature = case
