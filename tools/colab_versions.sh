@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Test the course with the versions Google Colab ships: Python 3.13, TensorFlow 2.20,
-# Keras 3.13, NumPy 2.1, in their own environment (.venv-colab). The default
+# Keras 3.13, NumPy 2.1, statsmodels 0.14, pandas 2.2, in their own environment (.venv-colab). The default
 # environment (.venv, made by `python3 course.py ...`) tests the newest releases.
 #
 #   bash tools/colab_versions.sh                        # package tests + every solution notebook
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PINS=(tensorflow==2.20.0 keras==3.13.2 numpy==2.1.3)
+PINS=(tensorflow==2.20.0 keras==3.13.2 numpy==2.1.3 statsmodels==0.14.5 pandas==2.2.2)
 VENV=.venv-colab
 
 works() { [ -n "$1" ] && "$1" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; }
