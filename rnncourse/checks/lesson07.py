@@ -1,11 +1,7 @@
-"""Checks for lesson 07: attention.
+"""Checks for lesson 07: sequence to sequence, teacher forcing and exposure bias.
 
-Each wrong answer listed here differs from the right one in a single term
-(transposed weight, missing tanh, wrong softmax axis, mask left out, ...), so
-that a match names the mistake. The expected values come from
-:mod:`rnncourse.reference.attention`, whose dot attention is what
-``keras.layers.Attention`` computes (``tests/test_checks_lesson07.py`` checks
-that too).
+Each wrong answer listed here differs from the right one in a single term,
+so that a match names the mistake.
 """
 
 from __future__ import annotations
@@ -14,479 +10,416 @@ import numpy as np
 
 from rnncourse.checks.core import Failure, compare_arrays, describe, distinct_sizes
 from rnncourse.checks.exercise import Exercise, register
-from rnncourse.reference.attention import additive_scores as ref_additive
-from rnncourse.reference.attention import dot_scores as ref_dot
-from rnncourse.reference.attention import general_scores as ref_general
-from rnncourse.reference.attention import masked_softmax as ref_softmax
+from rnncourse.training import decoder_inputs_from_targets as ref_decoder_inputs
+from rnncourse.training import greedy_decode as ref_greedy_decode
+from rnncourse.training import teacher_forcing_probability as ref_probability
+
+# --------------------------------------------------------------------------- decoder inputs
 
 
-def _swap(a):
-    """(batch, Tq, Tv) -> (batch, Tv, Tq): the scores of the wrong axes."""
-    return np.swapaxes(a, -1, -2)
-
-
-def _plain_softmax(scores, axis=-1):
-    shifted = scores - scores.max(axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def _random_mask(rng, batch, steps):
-    """Boolean (batch, steps), True = may be attended to; every row keeps at least one
-    position, and at least one position of the batch is masked."""
-    mask = rng.random((batch, steps)) < 0.7
-    mask[np.arange(batch), rng.integers(0, steps, size=batch)] = True
-    if mask.all():
-        mask[0, -1] = False
-        mask[0, 0] = True
-    return mask
-
-
-# ---------------------------------------------------------------- exercise 1
-
-
-@register
-class LuongGeneralScores(Exercise):
-    """``luong_general_scores(query, keys, W) -> scores (batch, Tq, Tv)``.
-
-    The first case has square ``W`` (query and key sizes equal), so that a
-    transposed or forgotten ``W`` gives a wrong value rather than an error.
-    """
-
-    name = "luong_general_scores"
-    lesson = "07"
-    input_names = ("query", "keys", "W")
-
-    def cases(self, rng):
-        cases = []
-        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
-        cases.append(
-            (
-                rng.normal(size=(batch, Tq, d)),
-                rng.normal(size=(batch, Tv, d)),
-                rng.normal(size=(d, d)),
-            )
-        )
-        for _ in range(2):
-            batch, Tq, Tv, d_q, d_k = distinct_sizes(rng, 5, 2, 9)
-            cases.append(
-                (
-                    rng.normal(size=(batch, Tq, d_q)),
-                    rng.normal(size=(batch, Tv, d_k)),
-                    rng.normal(size=(d_q, d_k)),
-                )
-            )
-        return cases
-
-    def judge(self, case, value):
-        query, keys, W = case
-        right = ref_general(query, keys, W)
-        mistakes = [
-            (
-                "the scores are (batch, Tv, Tq): you scored every key against the queries. Put "
-                "the queries first, s_ij = q_i W k_j^T, so that row i belongs to query i.",
-                _swap(right),
-            ),
-        ]
-        if W.shape[0] == W.shape[1]:
-            mistakes += [
-                (
-                    "W looks transposed: you computed q W^T k^T. With row vectors the query "
-                    "multiplies W on the left: (query @ W) @ keys^T.",
-                    query @ W.T @ _swap(keys),
-                ),
-                (
-                    "W seems missing: your scores are the plain dot scores q · k. Multiply the "
-                    "query by W first.",
-                    ref_dot(query, keys),
-                ),
-            ]
-        mistakes.append(
-            (
-                "your scores are scaled by 1/sqrt(d): Luong's general score has no scale.",
-                right / np.sqrt(keys.shape[-1]),
-            )
-        )
-        compare_arrays(value, right, mistakes, what="the scores")
-
-
-# ---------------------------------------------------------------- exercise 2
+def _decoder_input_mistakes(targets, start_token):
+    batch = targets.shape[0]
+    start = np.full((batch, 1), start_token)
+    return [
+        (
+            "your output equals the targets: shift them right by one step, so that the decoder "
+            "sees y_{t-1} (not y_t, the answer) when it predicts y_t.",
+            targets,
+        ),
+        (
+            "you wrote the start token over the first target instead of shifting: the output "
+            "should be [start, y_1, ..., y_{T-1}], so y_1 moves to position 1.",
+            np.concatenate([start, targets[:, 1:]], axis=1),
+        ),
+        (
+            "you shifted left: the decoder would see the next target y_{t+1}. Shift right: "
+            "[start, y_1, ..., y_{T-1}].",
+            np.concatenate([targets[:, 1:], start], axis=1),
+        ),
+        (
+            "you shifted left (np.roll with -1?): shift right, [start, y_1, ..., y_{T-1}].",
+            np.roll(targets, -1, axis=1),
+        ),
+        (
+            "the start token is missing: np.roll wraps the last target y_T around to the front; "
+            "put start_token at position 0 instead.",
+            np.roll(targets, 1, axis=1),
+        ),
+        (
+            "the start token is missing: position 0 holds 0; put start_token there.",
+            np.concatenate([np.zeros_like(start), targets[:, :-1]], axis=1),
+        ),
+        (
+            "the start token is missing: position 0 repeats y_1; put start_token there.",
+            np.concatenate([targets[:, :1], targets[:, :-1]], axis=1),
+        ),
+        (
+            "your output has T + 1 steps: after putting the start token in front, drop the LAST "
+            "target y_T so that the length stays T.",
+            np.concatenate([start, targets], axis=1),
+        ),
+        (
+            "you put the start token at the end: it goes at position 0 (time axis 1), in front "
+            "of y_1.",
+            np.concatenate([targets[:, :-1], start], axis=1),
+        ),
+        (
+            "you added the start token along the batch axis: the time axis is axis 1.",
+            np.concatenate([np.full((1, targets.shape[1]), start_token), targets[:-1]], axis=0),
+        ),
+    ]
 
 
 @register
-class BahdanauScores(Exercise):
-    """``bahdanau_scores(query, keys, W_q, W_k, v) -> scores (batch, Tq, Tv)``.
+class MakeDecoderInputs(Exercise):
+    """``make_decoder_inputs(targets, start_token) -> (batch, T)``."""
 
-    The first case has query size = key size = units, so that transposed or
-    swapped projections give a wrong value rather than an error.
-    """
-
-    name = "bahdanau_scores"
+    name = "make_decoder_inputs"
     lesson = "07"
-    input_names = ("query", "keys", "W_q", "W_k", "v")
+    input_names = ("targets", "start_token")
+    read_only_inputs = ("targets",)  # the text: "Do not modify `targets`"
 
     def cases(self, rng):
         cases = []
-        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
-        sizes = [(batch, Tq, Tv, d, d, d)]
-        for _ in range(2):
-            sizes.append(tuple(distinct_sizes(rng, 6, 2, 9)))
-        for batch, Tq, Tv, d_q, d_k, units in sizes:
-            cases.append(
-                (
-                    rng.normal(size=(batch, Tq, d_q)),
-                    rng.normal(size=(batch, Tv, d_k)),
-                    rng.normal(0.0, 0.6, size=(d_q, units)),
-                    rng.normal(0.0, 0.6, size=(d_k, units)),
-                    rng.normal(size=units),
-                )
-            )
+        for _ in range(3):
+            batch, steps = distinct_sizes(rng, 2, 3, 9)
+            vocabulary = int(rng.integers(5, 10))
+            targets = rng.integers(0, vocabulary, size=(batch, steps))
+            start_token = vocabulary + int(rng.integers(0, 3))  # an id no target uses
+            cases.append((targets, start_token))
         return cases
 
     def judge(self, case, value):
-        query, keys, W_q, W_k, v = case
-        right = ref_additive(query, keys, v, W_q, W_k)
-        pre = (query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]
-        mistakes = [
-            (
-                "tanh seems missing: your scores equal v^T (q_i W_q + k_j W_k). The additive "
-                "score is v^T tanh(q_i W_q + k_j W_k).",
-                pre @ v,
-            ),
-            (
-                "you applied tanh after multiplying by v: take tanh of q_i W_q + k_j W_k "
-                "first, then the dot product with v.",
-                np.tanh(pre @ v),
-            ),
-            (
-                "the vector v seems missing: your scores are the plain sum over units of "
-                "tanh(q_i W_q + k_j W_k). Multiply by v instead.",
-                np.tanh(pre).sum(-1),
-            ),
-            (
-                "the scores are (batch, Tv, Tq): you broadcast the queries along the key axis. "
-                "Add q_i W_q as (batch, Tq, 1, units) to k_j W_k as (batch, 1, Tv, units).",
-                _swap(right),
-            ),
-        ]
-        if W_q.shape[0] == W_q.shape[1]:
-            mistakes += [
-                (
-                    "W_q looks transposed: project the queries with query @ W_q.",
-                    ref_additive(query, keys, v, W_q.T, W_k),
-                ),
-                (
-                    "W_k looks transposed: project the keys with keys @ W_k.",
-                    ref_additive(query, keys, v, W_q, W_k.T),
-                ),
-                (
-                    "W_q and W_k look swapped: the queries go through W_q, the keys through W_k.",
-                    ref_additive(query, keys, v, W_k, W_q),
-                ),
-            ]
-        compare_arrays(value, right, mistakes, what="the scores")
-
-
-# ---------------------------------------------------------------- exercise 3
-
-
-def _as_pair(value):
-    """(context, weights) from what the learner returned, or a Failure naming the problem."""
-    if (
-        isinstance(value, np.ndarray)
-        and value.dtype != object
-        and value.ndim >= 1
-        and (value.shape[0] == 2 and value.ndim == 4)
-    ):
-        return value[0], value[1]  # a tuple of two same-shaped arrays became one array
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return value[0], value[1]
-    raise Failure(f"return a pair (context, weights); you returned {describe(value)}.")
-
-
-def _float32_tolerance(scores) -> dict:
-    """rtol/atol for weights and contexts computed from ``scores`` in float32.
-
-    A right answer in float32 rounds every score to about 6e-8 of its size, and the
-    softmax turns an error e in a score into a relative error e in its weight: with
-    scores near 1000 that is about 1e-4, far above the default tolerance, and far below
-    what any mistake changes (at least 1e-2 on these cases).
-    """
-    spread = 8 * float(np.finfo(np.float32).eps) * max(1.0, float(np.abs(scores).max()))
-    return {"rtol": max(1e-5, spread), "atol": max(1e-6, spread)}
-
-
-@register
-class MaskedAttention(Exercise):
-    """``masked_attention(scores, values, mask) -> (context, weights)``.
-
-    A case is ``(scores, values, mask)`` with ``scores`` (batch, Tq, Tv),
-    ``values`` (batch, Tv, d_v) and a boolean ``mask`` (batch, Tv), True where
-    a key may be attended to. The first case has Tq = Tv, so that a softmax
-    over the wrong axis or transposed weights give a wrong value rather than an
-    error; the last has scores near 1000, where ``np.exp`` overflows unless the
-    row maximum is subtracted first.
-    """
-
-    name = "masked_attention"
-    lesson = "07"
-    input_names = ("scores", "values", "mask")
-
-    def cases(self, rng):
-        batch, T, d_v = distinct_sizes(rng, 3, 2, 7)
-        shapes = [(batch, T, T, d_v)]
-        shapes.append(tuple(distinct_sizes(rng, 4, 2, 8)))
-        shapes.append(tuple(distinct_sizes(rng, 4, 2, 8)))
-        cases = []
-        for k, (batch, Tq, Tv, d_v) in enumerate(shapes):
-            scores = rng.normal(0.0, 1.5, size=(batch, Tq, Tv))
-            if k == 2:
-                scores = 1000.0 + 50.0 * scores  # exp(1000) overflows to inf
-            cases.append((scores, rng.normal(size=(batch, Tv, d_v)), _random_mask(rng, batch, Tv)))
-        return cases
-
-    def judge(self, case, value):
-        scores, values, mask = case
-        context, weights = _as_pair(value)
-        right_w = ref_softmax(scores, mask)
-        right_c = right_w @ values
-        tolerance = _float32_tolerance(scores)
-        large = bool(np.abs(scores).max() > 500)
-        if (
-            isinstance(weights, np.ndarray)
-            and isinstance(context, np.ndarray)
-            and weights.shape == right_c.shape
-            and context.shape == right_w.shape
-            and (
-                weights.shape != context.shape
-                or np.allclose(np.asarray(context, float), right_w, **tolerance)
-            )
-        ):
-            raise Failure(
-                "you returned (weights, context); return them the other way round, "
-                "(context, weights)."
-            )
-        wrong_axis = mask[:, :, None]  # (batch, T, 1): masks whole query rows
-        if (
-            isinstance(weights, np.ndarray)
-            and weights.shape == right_w.shape
-            and (right_w.shape[1] == right_w.shape[2])
-        ):
-            w = np.asarray(weights, dtype=float)
-            with np.errstate(all="ignore"):
-                by_rows = _plain_softmax(np.where(wrong_axis, scores, -1e9))
-                inf_rows = _plain_softmax(np.where(wrong_axis, scores, -np.inf))
-            if _same_with_nan(w, by_rows, tolerance) or _same_with_nan(w, inf_rows, tolerance):
-                raise Failure(
-                    "the mask was broadcast over the wrong axis: mask[:, :, None] masks whole "
-                    "query rows (axis 1), but the mask belongs to the keys, the last axis. "
-                    "Use mask[:, None, :], shape (batch, 1, Tv)."
-                )
-        if (
-            isinstance(weights, np.ndarray)
-            and weights.shape == right_w.shape
-            and (not np.all(np.isfinite(np.asarray(weights, dtype=float))))
-        ):
-            if large:
-                raise Failure(
-                    "the weights contain NaN for large scores (about 1000): np.exp overflowed "
-                    "to inf and inf / inf is NaN. Subtract each row's largest score before "
-                    "np.exp; the softmax does not change, and the largest exponent becomes 0."
-                )
-            raise Failure(
-                "the weights contain NaN or infinity. If you set masked scores to -inf, "
-                "subtract the largest *allowed* score, and make sure no row is entirely "
-                "masked (here none is)."
-            )
-        query_axis = (
-            "the softmax runs over the query axis (axis 1): each key's weights sum to 1 "
-            "instead of each query's. Normalise over the keys, the last axis."
+        targets, start_token = case
+        compare_arrays(
+            value,
+            ref_decoder_inputs(targets, start_token),
+            _decoder_input_mistakes(targets, start_token),
+            what="the decoder inputs",
         )
-        if isinstance(weights, np.ndarray) and weights.shape == right_w.shape:
-            w = weights.astype(float)
-            rows_sum_to_one = np.allclose(w.sum(-1), 1.0, atol=1e-6)
-            if not rows_sum_to_one and np.allclose(w.sum(1)[mask], 1.0, atol=1e-6):
-                raise Failure(query_axis)
-        allowed = mask[:, None, :]
-        penalised = np.where(allowed, scores, scores - 1e9)
-        with np.errstate(over="ignore", invalid="ignore"):
-            mistakes_w = [
-                (
-                    "the mask is not applied: masked keys still get weight. Give them a score "
-                    "of -inf (or a very negative number) before the softmax.",
-                    _plain_softmax(scores),
-                ),
-                (
-                    "the mask is applied after the softmax: the masked weights are zero but the "
-                    "rest no longer sum to 1. Mask the scores before the softmax (or "
-                    "renormalise).",
-                    _plain_softmax(scores) * allowed,
-                ),
-                (query_axis, _plain_softmax(penalised, axis=1)),
-                (
-                    "the softmax runs over the query axis (axis 1) and the mask is not applied: "
-                    "normalise over the keys, the last axis, after masking the scores.",
-                    _plain_softmax(scores, axis=1),
-                ),
-                (
-                    "the weights are transposed: (batch, Tv, Tq) instead of (batch, Tq, Tv).",
-                    _swap(right_w),
-                ),
-            ]
-        compare_arrays(weights, right_w, mistakes_w, what="the weights", **tolerance)
-        mistakes_c = []
-        if right_w.shape[1] == right_w.shape[2]:
-            mistakes_c.append(
-                (
-                    "the context uses the transposed weights: it should be weights @ values, "
-                    "c_i = sum_j alpha_ij v_j, summing over the keys.",
-                    _swap(right_w) @ values,
-                )
-            )
-        mistakes_c += [
-            (
-                "the context is the unweighted sum of the values: multiply by the weights.",
-                np.broadcast_to(values.sum(1, keepdims=True), right_c.shape),
-            ),
-            (
-                "the context ignores the mask: use the masked weights, weights @ values.",
-                _plain_softmax(scores) @ values,
-            ),
-        ]
-        scale = max(1.0, float(np.abs(values).max()))
-        context_tolerance = {**tolerance, "atol": tolerance["atol"] * scale}
-        compare_arrays(context, right_c, mistakes_c, what="the context", **context_tolerance)
+        _require_integers(value, "the decoder inputs")
 
 
-def _same_with_nan(got, wrong, tolerance) -> bool:
-    """``got`` matches ``wrong``, NaNs in the same places included."""
-    return got.shape == wrong.shape and bool(np.allclose(got, wrong, equal_nan=True, **tolerance))
+def _require_integers(value, what):
+    """Token ids must stay integers (the text asks for an integer array)."""
+    if not np.issubdtype(np.asarray(value).dtype, np.integer):
+        raise Failure(
+            f"{what} have the right values but dtype {np.asarray(value).dtype}: "
+            "token ids must be an integer array (they index an embedding). Build "
+            "it from the integer inputs, or convert with .astype(targets.dtype) / "
+            ".astype(np.int64)."
+        )
 
 
-# ---------------------------------------------------------------- exercise 4
+# --------------------------------------------------------------------------- schedules
+
+_SCHEDULES = ("linear", "exponential", "inverse_sigmoid")
 
 
-def _dot_attention(
-    query,
-    value,
-    value_mask=None,
-    *,
-    axis=-1,
-    scale=None,
-    softmax=True,
-    mask_after=False,
-    ignore_mask=False,
-    transpose=False,
-):
-    """Dot attention with one term varied at a time (for the mistakes)."""
-    scores = ref_dot(query, value)
-    if scale is not None:
-        scores = scores * scale
-    allowed = (
-        np.ones(scores.shape, bool)
-        if value_mask is None or ignore_mask
-        else np.broadcast_to(value_mask[:, None, :], scores.shape)
+def _schedule_mistakes(i, schedule, k, c, epsilon):
+    right = ref_probability(i, schedule, **_params(schedule, k, c, epsilon))
+    swapped = (
+        "you returned the probability of SAMPLING (feeding the model's own prediction), "
+        "1 - epsilon_i; return the probability of teacher forcing, epsilon_i, which "
+        "starts near 1 and falls.",
+        1.0 - right,
     )
-    if not softmax:
-        weights = np.where(allowed, scores, 0.0)
-    elif mask_after:
-        weights = _plain_softmax(scores, axis) * allowed
-    else:
-        weights = _plain_softmax(np.where(allowed, scores, scores - 1e9), axis)
-    if transpose:
-        weights = _swap(weights)
-    return weights @ value
+    with np.errstate(over="ignore"):
+        if schedule == "inverse_sigmoid":
+            return [
+                (
+                    "you wrote exp(i) where the schedule has exp(i / k): the probability then "
+                    "collapses after a few steps whatever k is.",
+                    k / (k + np.exp(i)),
+                ),
+                swapped,
+                (
+                    "the sign in the exponent is wrong: exp(-i / k) makes the probability RISE "
+                    "towards 1; use exp(i / k).",
+                    k / (k + np.exp(-i / k)),
+                ),
+                (
+                    "the numerator should be k, not 1: epsilon_i = k / (k + exp(i / k)).",
+                    1.0 / (k + np.exp(i / k)),
+                ),
+                (
+                    "the denominator should be k + exp(i / k), not 1 + exp(i / k).",
+                    k / (1.0 + np.exp(i / k)),
+                ),
+            ]
+        if schedule == "exponential":
+            return [
+                swapped,
+                (
+                    "you wrote exp(-k i); the exponential schedule is k ** i (0 < k < 1).",
+                    np.exp(-k * i),
+                ),
+                (
+                    "you wrote k ** -i, which grows above 1; the schedule is k ** i.",
+                    np.power(k, -i),
+                ),
+                ("you wrote k * i; the exponential schedule is k ** i.", k * i),
+            ]
+    return [
+        (
+            "the linear schedule is not clipped at the floor epsilon: use max(epsilon, k - c i) "
+            "(without the floor it goes below epsilon, even negative).",
+            k - c * i,
+        ),
+        (
+            "you clipped at 0 instead of at epsilon: use max(epsilon, k - c i).",
+            np.maximum(0.0, k - c * i),
+        ),
+        (
+            "you used min where the floor needs max: max(epsilon, k - c i).",
+            np.minimum(epsilon, k - c * i),
+        ),
+        swapped,
+        (
+            "the slope has the wrong sign: the probability falls, k - c i, it does not rise.",
+            np.maximum(epsilon, k + c * i),
+        ),
+        ("you started at 1 instead of k: max(epsilon, k - c i).", np.maximum(epsilon, 1.0 - c * i)),
+    ]
+
+
+def _params(schedule, k, c, epsilon):
+    if schedule == "linear":
+        return {"k": k, "c": c, "epsilon": epsilon}
+    return {"k": k}
 
 
 @register
-class DotAttention(Exercise):
-    """``DotAttention``: a Keras layer computing Luong dot attention, as
-    ``keras.layers.Attention()`` does.
+class TeacherForcingSchedule(Exercise):
+    """``teacher_forcing_schedule(i, schedule, k, c, epsilon) -> probabilities``."""
 
-    A case is ``(query, value, value_mask)``; the check builds the learner's
-    layer, calls it on ``[query, value]`` (with ``mask=[None, value_mask]``
-    when the mask is given) and compares the context with the reference.
-    """
-
-    name = "DotAttention"
+    name = "teacher_forcing_schedule"
     lesson = "07"
-    time_limit = 60.0  # the first Keras layer built in a process takes a while
+    input_names = ("i", "schedule", "k", "c", "epsilon")
 
     def cases(self, rng):
-        batch, T, d = distinct_sizes(rng, 3, 2, 7)
-        shapes = [(batch, T, T, d, False)]
-        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
-        shapes.append((batch, Tq, Tv, d, False))
-        batch, Tq, Tv, d = distinct_sizes(rng, 4, 2, 8)
-        shapes.append((batch, Tq, Tv, d, True))
         cases = []
-        for batch, Tq, Tv, d, masked in shapes:
-            query = rng.normal(size=(batch, Tq, d)).astype("float32")
-            value = rng.normal(size=(batch, Tv, d)).astype("float32")
-            cases.append((query, value, _random_mask(rng, batch, Tv) if masked else None))
+        for schedule in _SCHEDULES:
+            if schedule == "linear":
+                k = float(rng.uniform(0.8, 0.95))  # away from 1: "started at 1" must show
+                steps = int(rng.integers(40, 80))
+                c = float(rng.uniform(1.5, 3.0) * k / steps)  # reaches the floor midway
+                epsilon = float(rng.uniform(0.05, 0.3))
+            elif schedule == "exponential":
+                k, steps = float(rng.uniform(0.9, 0.99)), int(rng.integers(40, 80))
+                c, epsilon = 0.01, 0.0
+            else:
+                k = float(rng.uniform(5.0, 40.0))
+                steps = int(3 * k * np.log(k)) + int(rng.integers(5, 20))
+                c, epsilon = 0.01, 0.0
+            i = np.arange(steps, dtype=np.int64)
+            cases.append((i, schedule, k, c, epsilon))
+        return cases
+
+    def judge(self, case, value):
+        i, schedule, k, c, epsilon = case
+        right = ref_probability(i, schedule, **_params(schedule, k, c, epsilon))
+        compare_arrays(
+            value,
+            right,
+            _schedule_mistakes(i.astype(np.float64), schedule, k, c, epsilon),
+            what=f"the {schedule} schedule (k={k:.3g}"
+            + (f", c={c:.3g}, epsilon={epsilon:.3g})" if schedule == "linear" else ")"),
+        )
+
+
+# --------------------------------------------------------------------------- greedy decoding
+
+
+def toy_step_function(table, stop_at, end_token):
+    """A deterministic decoder step in NumPy, for checking greedy decoders.
+
+    The state is a counter per row, ``(batch, 1)``. The next token is
+    ``table[token, counter % V]``, except that a row emits ``end_token`` once,
+    when its counter equals ``stop_at[row]`` (afterwards it goes on with the
+    table, so a decoder that does not stop at END shows it). Scores are one-hot.
+    """
+    table = np.asarray(table, dtype=np.int64)
+    stop_at = np.asarray(stop_at, dtype=np.int64)
+    vocabulary = table.shape[0]
+
+    def step(tokens, states):
+        tokens = np.asarray(tokens).reshape(-1).astype(np.int64) % vocabulary
+        counter = np.asarray(states[0])
+        position = counter[:, 0].astype(np.int64)
+        following = table[tokens, position % vocabulary]
+        chosen = np.where(position == stop_at, end_token, following)
+        return np.eye(vocabulary)[chosen], [counter + 1.0]
+
+    return step
+
+
+def _decode_variant(
+    step,
+    initial_states,
+    start_token,
+    end_token,
+    max_length,
+    *,
+    feed_back=True,
+    pad=True,
+    stop=True,
+    keep_start=False,
+    steps=None,
+    stop_any=False,
+    drop_last=False,
+):
+    """Greedy decoding with one thing changed, to compute a mistake's answer."""
+    states = list(initial_states)
+    batch = np.shape(states[0])[0]
+    tokens = np.full(batch, start_token, dtype=np.int64)
+    finished = np.zeros(batch, dtype=bool)
+    outputs = [tokens.copy()] if keep_start else []
+    for _ in range(max_length if steps is None else steps):
+        scores, states = step(tokens if feed_back else np.full(batch, start_token), states)
+        chosen = np.argmax(scores, axis=-1).astype(np.int64)
+        tokens = np.where(finished, end_token, chosen) if pad else chosen
+        finished |= tokens == end_token
+        done = finished.any() if stop_any else finished.all()
+        if drop_last and stop and done:
+            break
+        outputs.append(tokens)
+        if stop and done:
+            break
+    if not outputs:
+        return np.zeros((batch, 0), dtype=np.int64)
+    return np.stack(outputs, axis=1)
+
+
+def _table(rng, vocabulary, start_token, end_token):
+    """A next-token table that never gives END, whose start row is unique in every column
+    and never leads back to the start token: so a decoder that feeds the start token at
+    every step differs from one that feeds back its choices from the second step on."""
+    table = np.empty((vocabulary, vocabulary), dtype=np.int64)
+    others = np.array([v for v in range(vocabulary) if v != end_token])
+    for column in range(vocabulary):
+        first = int(rng.choice(others[others != start_token]))
+        table[:, column] = rng.choice(others[others != first], size=vocabulary)
+        table[start_token, column] = first
+    return table
+
+
+@register
+class GreedyDecoder(Exercise):
+    """``greedy_decoder(step, initial_states, start_token, end_token, max_length)``.
+
+    A case is ``(table, stop_at, counters, start_token, end_token, max_length)``:
+    :meth:`run` turns the first three into a toy step function and its initial
+    state (cases must be plain data for the grader).
+    """
+
+    name = "greedy_decoder"
+    lesson = "07"
+
+    def cases(self, rng):
+        """Every case has a row that ends at the first step and rows that end at
+        different steps; the first and third cases end within ``max_length - 1``
+        steps (the loop must stop early), the second has a row that never ends."""
+        cases = []
+        for all_end in (True, False, True):
+            batch, vocabulary, max_length = distinct_sizes(rng, 3, 4, 9)
+            start_token, end_token = (int(v) for v in rng.choice(vocabulary, 2, replace=False))
+            table = _table(rng, vocabulary, start_token, end_token)
+            counters = rng.integers(0, 4, size=(batch, 1)).astype(np.float64)
+            # the counter at decoding step s (from 0) is counters + s, so a row emits END
+            # at step stop_at - counters
+            end_step = rng.integers(0, max_length - 2, size=batch)
+            end_step[0] = max_length - 2 if all_end else max_length + 5  # last, or never
+            end_step[1] = 0  # this row ends at the first step
+            stop_at = counters[:, 0].astype(np.int64) + end_step
+            order = rng.permutation(batch)  # the special rows anywhere in the batch
+            cases.append(
+                (table, stop_at[order], counters[order], start_token, end_token, max_length)
+            )
         return cases
 
     def run(self, function, case):
-        query, value, value_mask = case
-        import keras
-
-        layer = function()
-        if not isinstance(layer, keras.layers.Layer):
-            return {"type": type(layer).__name__, "output": None}
-        if value_mask is None:
-            output = layer([query, value])
-        else:
-            output = layer([query, value], mask=[None, value_mask])
-        return {"type": "Layer", "output": output}
+        table, stop_at, counters, start_token, end_token, max_length = case
+        step = toy_step_function(table, stop_at, end_token)
+        return function(
+            step, [np.array(counters, dtype=np.float64)], start_token, end_token, max_length
+        )
 
     def judge(self, case, value):
-        query, value_in, value_mask = case
-        if not isinstance(value, dict):
-            raise Failure(f"expected a Keras layer's output, got {describe(value)}.")
-        if value.get("type") != "Layer":
-            raise Failure(
-                "DotAttention should be a subclass of keras.layers.Layer; calling it "
-                f"gave a {value.get('type')}."
-            )
-        q, v = np.asarray(query, float), np.asarray(value_in, float)
-        right = _dot_attention(q, v, value_mask)
+        table, stop_at, counters, start_token, end_token, max_length = case
+        step = toy_step_function(table, stop_at, end_token)
+        states = [np.array(counters, dtype=np.float64)]
+        args = (step, states, start_token, end_token, max_length)
+        right = ref_greedy_decode(
+            step, states, start_token=start_token, end_token=end_token, max_length=max_length
+        )
+        if isinstance(value, list):
+            try:
+                value = np.asarray(value)
+            except (ValueError, TypeError):
+                raise Failure(
+                    f"return an array of token ids, shape {right.shape}; you "
+                    f"returned {describe(value)}."
+                ) from None
         mistakes = [
             (
-                "the softmax runs over the query axis: use axis=-1 (the keys).",
-                _dot_attention(q, v, value_mask, axis=1),
+                "your output starts with the start token: the start token is only the first "
+                "INPUT; return the tokens the decoder chose.",
+                _decode_variant(*args, keep_start=True),
             ),
             (
-                "the softmax seems missing: the weights are the raw scores.",
-                _dot_attention(q, v, value_mask, softmax=False),
+                "your output starts with the start token: the start token is only the first "
+                "INPUT; return the tokens the decoder chose.",
+                _decode_variant(*args, keep_start=True, steps=max_length - 1),
             ),
             (
-                "the scores are scaled by 1/sqrt(d): keras.layers.Attention() does not scale "
-                "them (only with use_scale=True, by a learned scalar).",
-                _dot_attention(q, v, value_mask, scale=1 / np.sqrt(q.shape[-1])),
+                "you do not feed back the chosen token: at every step the input should be the "
+                "argmax of the previous step's scores (the start token only at the first step).",
+                _decode_variant(*args, feed_back=False),
+            ),
+            (
+                "you do not stop at END: once a row has produced end_token, the rest of that row "
+                "must be end_token (padding), and the loop ends when every row has ended.",
+                _decode_variant(*args, pad=False, stop=False),
+            ),
+            (
+                "rows that have ended go on producing tokens: after a row's end_token, fill the "
+                "rest of that row with end_token.",
+                _decode_variant(*args, pad=False),
+            ),
+            (
+                "you do not stop the loop when every row has produced end_token: break out as "
+                "soon as all rows have ended, so the output can be shorter than max_length.",
+                _decode_variant(*args, stop=False),
+            ),
+            (
+                "off by one: you decoded max_length + 1 steps; decode at most max_length tokens.",
+                _decode_variant(*args, steps=max_length + 1),
+            ),
+            (
+                "off by one: you decoded max_length - 1 steps; decode at most max_length tokens.",
+                _decode_variant(*args, steps=max_length - 1),
+            ),
+            (
+                "your tokens are stacked time-major, (time, batch); stack along axis 1 to get "
+                "(batch, time).",
+                right.T,
+            ),
+            (
+                "you stop as soon as ONE row has produced end_token (any); the loop must go on "
+                "until EVERY row has ended (all), padding the ended rows with end_token.",
+                _decode_variant(*args, stop_any=True),
+            ),
+            (
+                "the last step is missing: the row that ends last has no end_token. Append the "
+                "step's tokens before you break out of the loop.",
+                _decode_variant(*args, drop_last=True),
+            ),
+            (
+                "you stop as soon as ONE row has produced end_token (any); the loop must go on "
+                "until EVERY row has ended (all), padding the ended rows with end_token.",
+                _decode_variant(*args, stop_any=True, drop_last=True),
             ),
         ]
-        if q.shape[1] == v.shape[1]:
-            mistakes.append(
-                (
-                    "the weights look transposed: the context is weights @ value "
-                    "with weights (batch, Tq, Tv).",
-                    _dot_attention(q, v, value_mask, transpose=True),
-                )
-            )
-        if value_mask is not None:
-            mistakes += [
-                (
-                    "the mask is not applied: masked keys (value_mask False) still get weight. "
-                    "Replace their scores by a very negative number before the softmax.",
-                    _dot_attention(q, v, value_mask, ignore_mask=True),
-                ),
-                (
-                    "the mask is applied after the softmax: the remaining weights no longer sum "
-                    "to 1. Mask the scores before the softmax.",
-                    _dot_attention(q, v, value_mask, mask_after=True),
-                ),
-            ]
-        # the layer computes in float32 (Keras's default): allow float32 rounding
-        compare_arrays(
-            value.get("output"), right, mistakes, what="the layer's output", rtol=1e-4, atol=1e-5
-        )
+        compare_arrays(value, right, mistakes, what="the decoded tokens")
+        _require_integers(value, "the decoded tokens")

@@ -312,7 +312,7 @@ def split_corpus(data: str | np.ndarray, validation_fraction: float = 0.1):
 
 
 # --------------------------------------------------------------------------- language-model maths
-# (lesson 08) Bits per character, n-gram baselines, and sampling with a temperature,
+# (lesson 09) Bits per character, n-gram baselines, and sampling with a temperature,
 # top-k and nucleus (top-p) filtering.
 
 

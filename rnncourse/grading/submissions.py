@@ -32,9 +32,9 @@ LESSON_FILES = {
     "03": "03_vanishing_and_exploding_gradients",
     "04": "04_lstm_and_gru",
     "05": "05_bidirectional_and_stacked_rnns",
-    "06": "06_sequence_to_sequence",
-    "07": "07_attention",
-    "08": "08_language_modelling",
+    "07": "07_sequence_to_sequence",
+    "08": "08_attention",
+    "09": "09_language_modelling",
 }
 _SEPARATORS = "_- .,"
 

@@ -1,373 +1,516 @@
-"""Learner answers for lesson 07 (attention): right ones written differently, typical wrong ones."""
+"""Learner answers for lesson 07's exercises (contract 3 of the corpus harness).
+
+RIGHT answers must pass on every draw, WRONG ones must fail with a message that
+contains the given substring.
+"""
+
+from __future__ import annotations
+
+import math
 
 import numpy as np
 
-from rnncourse.environment import import_keras_quietly
-
-keras = import_keras_quietly()
-ops = keras.ops
+# --------------------------------------------------------------------------- make_decoder_inputs
 
 
-def _t(a):
-    return np.swapaxes(a, -1, -2)
+def inputs_concatenate(targets, start_token):
+    start = np.full((targets.shape[0], 1), start_token, dtype=targets.dtype)
+    return np.concatenate([start, targets[:, :-1]], axis=1)
 
 
-# ---------------------------------------------------------------- luong_general_scores
+def inputs_float32(targets, start_token):
+    as_float = np.asarray(targets, dtype=np.float32)
+    shifted = np.concatenate(
+        [np.full((len(as_float), 1), start_token, np.float32), as_float[:, :-1]], axis=1
+    )
+    return shifted.astype(targets.dtype)
 
 
-def general_matmul(query, keys, W):
-    return (query @ W) @ np.swapaxes(keys, -1, -2)
+def inputs_two_slices(targets, start_token):
+    shifted = np.empty_like(targets)
+    shifted[:, 0] = start_token
+    shifted[:, 1:] = targets[:, :-1]
+    return shifted
 
 
-def general_float32(query, keys, W):
-    q, k, w = (a.astype(np.float32) for a in (query, keys, W))
-    return np.matmul(np.matmul(q, w), np.transpose(k, (0, 2, 1)))
+def inputs_roll_copy(targets, start_token):
+    shifted = np.roll(targets, 1, axis=1)  # a new array: targets stay as they are
+    shifted[:, 0] = start_token
+    return shifted
 
 
-def general_einsum(query, keys, W):
-    return np.einsum("bid,de,bje->bij", query, W, keys)
+def inputs_pad(targets, start_token):
+    return np.pad(targets, ((0, 0), (1, 0)), constant_values=start_token)[:, :-1]
 
 
-def general_in_place(query, keys, W):
-    if W.shape[0] == W.shape[1]:
-        np.matmul(query, W, out=query)  # overwrites its own copy of the queries
-        projected = query
+def inputs_keras_ops(targets, start_token):
+    from keras import ops
+
+    start = ops.full((targets.shape[0], 1), start_token, dtype=str(targets.dtype))
+    return np.asarray(ops.concatenate([start, ops.convert_to_tensor(targets[:, :-1])], axis=1))
+
+
+def inputs_loop(targets, start_token):
+    rows = [[start_token] + list(row[:-1]) for row in targets.tolist()]
+    return np.array(rows, dtype=np.int64).reshape(targets.shape)
+
+
+def inputs_shift_in_place(targets, start_token):
+    targets[:, 1:] = targets[:, :-1].copy()  # overwrites the targets the loss needs
+    targets[:, 0] = start_token
+    return targets
+
+
+def inputs_not_shifted(targets, start_token):
+    return targets.copy()
+
+
+def inputs_overwrite_first(targets, start_token):
+    shifted = targets.copy()
+    shifted[:, 0] = start_token
+    return shifted
+
+
+def inputs_shift_left(targets, start_token):
+    start = np.full((targets.shape[0], 1), start_token)
+    return np.concatenate([targets[:, 1:], start], axis=1)
+
+
+def inputs_roll_left(targets, start_token):
+    return np.roll(targets, -1, axis=1)
+
+
+def inputs_roll_no_start(targets, start_token):
+    return np.roll(targets, 1, axis=1)
+
+
+def inputs_zero_start(targets, start_token):
+    return np.concatenate([np.zeros((len(targets), 1), targets.dtype), targets[:, :-1]], axis=1)
+
+
+def inputs_repeat_first(targets, start_token):
+    return np.concatenate([targets[:, :1], targets[:, :-1]], axis=1)
+
+
+def inputs_keep_last(targets, start_token):
+    return np.concatenate([np.full((len(targets), 1), start_token), targets], axis=1)
+
+
+def inputs_start_at_end(targets, start_token):
+    return np.concatenate([targets[:, :-1], np.full((len(targets), 1), start_token)], axis=1)
+
+
+def inputs_batch_axis(targets, start_token):
+    return np.concatenate([np.full((1, targets.shape[1]), start_token), targets[:-1]], axis=0)
+
+
+def inputs_float_dtype(targets, start_token):
+    shifted = np.zeros(targets.shape)  # float64 by default
+    shifted[:, 0] = start_token
+    shifted[:, 1:] = targets[:, :-1]
+    return shifted
+
+
+def inputs_no_return(targets, start_token):
+    np.concatenate([np.full((len(targets), 1), start_token), targets[:, :-1]], axis=1)
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def schedule_numpy(i, schedule, k, c, epsilon):
+    i = np.asarray(i, dtype=np.float64)
+    if schedule == "linear":
+        return np.maximum(epsilon, k - c * i)
+    if schedule == "exponential":
+        return np.power(k, i)
+    return k / (k + np.exp(i / k))
+
+
+def schedule_float32(i, schedule, k, c, epsilon):
+    i = np.asarray(i, dtype=np.float32)
+    k, c, epsilon = np.float32(k), np.float32(c), np.float32(epsilon)
+    if schedule == "linear":
+        return np.maximum(epsilon, k - c * i)
+    if schedule == "exponential":
+        return np.exp(i * np.log(k))
+    return k / (k + np.exp(i / k))
+
+
+def schedule_loop(i, schedule, k, c, epsilon):
+    values = []
+    for step in np.asarray(i).reshape(-1).tolist():
+        if schedule == "linear":
+            values.append(max(epsilon, k - c * step))
+        elif schedule == "exponential":
+            values.append(k**step)
+        else:
+            values.append(k / (k + math.exp(step / k)))
+    return np.array(values).reshape(np.shape(i))
+
+
+def schedule_in_place(i, schedule, k, c, epsilon):
+    out = np.array(i, dtype=np.float64)  # one buffer, reused for every operation
+    if schedule == "linear":
+        out *= -c
+        out += k
+        return np.maximum(out, epsilon, out=out)
+    if schedule == "exponential":
+        return np.power(k, out, out=out)
+    out /= k
+    np.exp(out, out=out)
+    out += k
+    return np.divide(k, out, out=out)
+
+
+def schedule_keras_ops(i, schedule, k, c, epsilon):
+    from keras import ops
+
+    steps = ops.convert_to_tensor(np.asarray(i, dtype=np.float32))
+    if schedule == "linear":
+        value = ops.maximum(epsilon, k - c * steps)
+    elif schedule == "exponential":
+        value = ops.power(k, steps)
     else:
-        projected = query @ W
-    return projected @ np.swapaxes(keys, -1, -2)
+        value = k / (k + ops.exp(steps / k))
+    return np.asarray(value)
 
 
-def general_loop(query, keys, W):
-    batch, Tq, _ = query.shape
-    out = np.zeros((batch, Tq, keys.shape[1]))
-    for b in range(batch):
-        for i in range(Tq):
-            for j in range(keys.shape[1]):
-                out[b, i, j] = query[b, i] @ W @ keys[b, j]
-    return out
+def _schedule_with(name, formula, i, schedule, k, c, epsilon):
+    """The right schedules, with the one named `name` replaced by `formula`."""
+    i = np.asarray(i, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        if schedule == name:
+            return formula(i, k, c, epsilon)
+        return schedule_numpy(i, schedule, k, c, epsilon)
 
 
-def general_keras_ops(query, keys, W):
-    return ops.convert_to_numpy(ops.matmul(ops.matmul(query, W), ops.transpose(keys, (0, 2, 1))))
+def schedule_exp_i(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: k / (k + np.exp(i)), i, schedule, k, c, epsilon
+    )
 
 
-def general_wrong_axes(query, keys, W):
-    return keys @ W.T @ _t(query)
+def schedule_sampling_inverse(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid",
+        lambda i, k, c, e: 1 - k / (k + np.exp(i / k)),
+        i,
+        schedule,
+        k,
+        c,
+        epsilon,
+    )
 
 
-def general_transposed_W(query, keys, W):
-    return query @ W.T @ _t(keys)
+def schedule_sign(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: k / (k + np.exp(-i / k)), i, schedule, k, c, epsilon
+    )
 
 
-def general_no_W(query, keys, W):
-    return query @ _t(keys)
+def schedule_numerator(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: 1 / (k + np.exp(i / k)), i, schedule, k, c, epsilon
+    )
 
 
-def general_scaled(query, keys, W):
-    return query @ W @ _t(keys) / np.sqrt(keys.shape[-1])
+def schedule_denominator(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "inverse_sigmoid", lambda i, k, c, e: k / (1 + np.exp(i / k)), i, schedule, k, c, epsilon
+    )
 
 
-# ---------------------------------------------------------------- bahdanau_scores
+def schedule_sampling_exponential(i, schedule, k, c, epsilon):
+    return _schedule_with("exponential", lambda i, k, c, e: 1 - k**i, i, schedule, k, c, epsilon)
 
 
-def additive_broadcast(query, keys, W_q, W_k, v):
-    return np.tanh((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]) @ v
+def schedule_exp_minus_k_i(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "exponential", lambda i, k, c, e: np.exp(-k * i), i, schedule, k, c, epsilon
+    )
 
 
-def additive_float32(query, keys, W_q, W_k, v):
-    q, k, wq, wk, vv = (a.astype(np.float32) for a in (query, keys, W_q, W_k, v))
-    return np.tanh(np.expand_dims(q @ wq, 2) + np.expand_dims(k @ wk, 1)) @ vv
+def schedule_k_minus_i(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "exponential", lambda i, k, c, e: np.power(k, -i), i, schedule, k, c, epsilon
+    )
 
 
-def additive_einsum(query, keys, W_q, W_k, v):
-    pq = np.einsum("bid,du->biu", query, W_q)
-    pk = np.einsum("bjd,du->bju", keys, W_k)
-    return np.einsum("biju,u->bij", np.tanh(pq[:, :, None] + pk[:, None]), v)
+def schedule_k_times_i(i, schedule, k, c, epsilon):
+    return _schedule_with("exponential", lambda i, k, c, e: k * i, i, schedule, k, c, epsilon)
 
 
-def additive_in_place(query, keys, W_q, W_k, v):
-    hidden = (query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]
-    np.tanh(hidden, out=hidden)
-    hidden *= v
-    return hidden.sum(-1)
+def schedule_no_floor(i, schedule, k, c, epsilon):
+    return _schedule_with("linear", lambda i, k, c, e: k - c * i, i, schedule, k, c, epsilon)
 
 
-def additive_loop(query, keys, W_q, W_k, v):
-    out = np.zeros((query.shape[0], query.shape[1], keys.shape[1]))
-    for b in range(query.shape[0]):
-        for i in range(query.shape[1]):
-            for j in range(keys.shape[1]):
-                out[b, i, j] = v @ np.tanh(query[b, i] @ W_q + keys[b, j] @ W_k)
-    return out
+def schedule_floor_zero(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.maximum(0, k - c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_min(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.minimum(e, k - c * i), i, schedule, k, c, epsilon
+    )
+
 
-
-def additive_no_tanh(query, keys, W_q, W_k, v):
-    return ((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]) @ v
-
-
-def additive_tanh_after_v(query, keys, W_q, W_k, v):
-    return np.tanh(((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]) @ v)
-
-
-def additive_no_v(query, keys, W_q, W_k, v):
-    return np.tanh((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]).sum(-1)
-
-
-def additive_wrong_axes(query, keys, W_q, W_k, v):
-    return np.tanh((query @ W_q)[:, None, :, :] + (keys @ W_k)[:, :, None, :]) @ v
-
-
-def additive_swapped_weights(query, keys, W_q, W_k, v):
-    return np.tanh((query @ W_k)[:, :, None, :] + (keys @ W_q)[:, None, :, :]) @ v
-
-
-# ---------------------------------------------------------------- masked_attention
-
-
-def masked_inf(scores, values, mask):
-    s = np.where(mask[:, None, :], scores, -np.inf)
-    e = np.exp(s - s.max(axis=-1, keepdims=True))
-    w = e / e.sum(axis=-1, keepdims=True)
-    return w @ values, w
-
-
-def masked_float32(scores, values, mask):
-    s = np.where(mask[:, None, :], scores, -np.inf).astype(np.float32)
-    e = np.exp(s - s.max(axis=-1, keepdims=True))
-    w = e / e.sum(axis=-1, keepdims=True)
-    return w @ values.astype(np.float32), w
-
-
-def masked_in_place(scores, values, mask):
-    scores[~np.broadcast_to(mask[:, None, :], scores.shape)] = -1e9
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
-    return np.einsum("bij,bjd->bid", scores, values), scores
-
-
-def masked_keras_ops(scores, values, mask):
-    s = ops.where(ops.expand_dims(mask, 1), scores, -1e9)
-    w = ops.softmax(s, axis=-1)
-    return ops.convert_to_numpy(ops.matmul(w, values)), ops.convert_to_numpy(w)
-
-
-def masked_loop(scores, values, mask):
-    weights = np.zeros_like(scores)
-    for b in range(scores.shape[0]):
-        allowed = np.flatnonzero(mask[b])
-        for i in range(scores.shape[1]):
-            row = scores[b, i, allowed]
-            e = np.exp(row - row.max())
-            weights[b, i, allowed] = e / e.sum()
-    return weights @ values, weights
-
-
-def masked_no_mask(scores, values, mask):
-    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    w = e / e.sum(axis=-1, keepdims=True)
-    return w @ values, w
-
-
-def masked_after_softmax(scores, values, mask):
-    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    w = e / e.sum(axis=-1, keepdims=True) * mask[:, None, :]
-    return w @ values, w
-
-
-def masked_query_axis(scores, values, mask):
-    s = np.where(mask[:, None, :], scores, -1e9)
-    e = np.exp(s - s.max(axis=1, keepdims=True))
-    w = e / e.sum(axis=1, keepdims=True)
-    return w @ values, w
-
-
-def masked_no_max(scores, values, mask):
-    s = np.where(mask[:, None, :], scores, -np.inf)
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(s)
-        w = e / e.sum(axis=-1, keepdims=True)
-    return w @ values, w
-
-
-def masked_wrong_axis_mask(scores, values, mask):
-    s = np.where(mask[:, :, None], scores, -1e9)
-    e = np.exp(s - s.max(axis=-1, keepdims=True))
-    w = e / e.sum(axis=-1, keepdims=True)
-    return w @ values, w
-
-
-def masked_context_transposed(scores, values, mask):
-    context, w = masked_inf(scores, values, mask)
-    return _t(w) @ values, w
-
-
-def masked_swapped_pair(scores, values, mask):
-    context, w = masked_inf(scores, values, mask)
-    return w, context
-
-
-def masked_context_only(scores, values, mask):
-    return masked_inf(scores, values, mask)[0]
-
-
-def masked_unweighted_context(scores, values, mask):
-    _, w = masked_inf(scores, values, mask)
-    return np.broadcast_to(
-        values.sum(1, keepdims=True), (w.shape[0], w.shape[1], values.shape[2])
-    ), w
-
-
-# ---------------------------------------------------------------- DotAttention
-
-
-class _Base(keras.layers.Layer):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.supports_masking = True
-
-    def compute_mask(self, inputs, mask=None):
-        return None
-
-
-class DotWhere(_Base):
-    def call(self, inputs, mask=None):
-        query, value = inputs[0], inputs[1]
-        value_mask = None if mask is None else mask[1]
-        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
-        if value_mask is not None:
-            scores = ops.where(ops.expand_dims(ops.cast(value_mask, "bool"), 1), scores, -1e9)
-        return ops.matmul(ops.softmax(scores, axis=-1), value)
-
-
-class DotSubtract(_Base):
-    """As Keras does it: subtract a large number from the masked scores."""
-
-    def call(self, inputs, mask=None):
-        query, value = inputs
-        scores = ops.einsum("bqd,bvd->bqv", query, value)
-        if mask is not None and mask[1] is not None:
-            padding = 1.0 - ops.cast(ops.expand_dims(mask[1], -2), scores.dtype)
-            scores = scores - 1e9 * padding
-        return ops.einsum("bqv,bvd->bqd", ops.softmax(scores), value)
-
-
-class DotManualSoftmax(_Base):
-    def call(self, inputs, mask=None):
-        query, value = inputs
-        scores = ops.matmul(query, ops.swapaxes(value, 1, 2))
-        if mask is not None and mask[1] is not None:
-            scores = ops.where(ops.expand_dims(mask[1], 1), scores, -np.inf)
-        e = ops.exp(scores - ops.max(scores, axis=-1, keepdims=True))
-        return ops.matmul(e / ops.sum(e, axis=-1, keepdims=True), value)
-
-
-class DotQueryAxis(_Base):
-    def call(self, inputs, mask=None):
-        query, value = inputs
-        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
-        if mask is not None and mask[1] is not None:
-            scores = ops.where(ops.expand_dims(mask[1], 1), scores, -1e9)
-        return ops.matmul(ops.softmax(scores, axis=1), value)
-
-
-class DotScaled(_Base):
-    def call(self, inputs, mask=None):
-        query, value = inputs
-        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1))) / np.sqrt(query.shape[-1])
-        if mask is not None and mask[1] is not None:
-            scores = ops.where(ops.expand_dims(mask[1], 1), scores, -1e9)
-        return ops.matmul(ops.softmax(scores, axis=-1), value)
-
-
-class DotNoMask(_Base):
-    def call(self, inputs, mask=None):
-        query, value = inputs
-        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
-        return ops.matmul(ops.softmax(scores, axis=-1), value)
-
-
-class DotMaskAfter(_Base):
-    def call(self, inputs, mask=None):
-        query, value = inputs
-        weights = ops.softmax(ops.matmul(query, ops.transpose(value, (0, 2, 1))), axis=-1)
-        if mask is not None and mask[1] is not None:
-            weights = weights * ops.expand_dims(ops.cast(mask[1], weights.dtype), 1)
-        return ops.matmul(weights, value)
-
-
-class DotNoSoftmax(_Base):
-    def call(self, inputs, mask=None):
-        query, value = inputs
-        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
-        if mask is not None and mask[1] is not None:
-            scores = ops.where(ops.expand_dims(mask[1], 1), scores, 0.0)
-        return ops.matmul(scores, value)
-
-
-def not_a_layer():
-    return "not a layer"
+def schedule_sampling_linear(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: 1 - np.maximum(e, k - c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_slope_sign(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.maximum(e, k + c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_starts_at_one(i, schedule, k, c, epsilon):
+    return _schedule_with(
+        "linear", lambda i, k, c, e: np.maximum(e, 1 - c * i), i, schedule, k, c, epsilon
+    )
+
+
+def schedule_scalar(i, schedule, k, c, epsilon):
+    return 0.5
+
+
+# --------------------------------------------------------------------------- greedy decoding
+
+
+def _greedy(
+    step,
+    initial_states,
+    start_token,
+    end_token,
+    max_length,
+    *,
+    feed_back=True,
+    pad=True,
+    stop=True,
+    keep_start=False,
+    extra_steps=0,
+    time_major=False,
+    stop_any=False,
+    drop_last=False,
+):
+    states = list(initial_states)
+    batch = np.shape(states[0])[0]
+    tokens = np.full(batch, start_token)
+    finished = np.zeros(batch, dtype=bool)
+    outputs = [tokens] if keep_start else []
+    for _ in range(max_length + extra_steps):
+        fed = tokens if feed_back else np.full(batch, start_token)
+        scores, states = step(fed, states)
+        chosen = np.argmax(scores, axis=-1)
+        tokens = np.where(finished, end_token, chosen) if pad else chosen
+        finished = finished | (tokens == end_token)
+        done = finished.any() if stop_any else finished.all()
+        if drop_last and stop and done:
+            break
+        outputs.append(tokens)
+        if stop and done:
+            break
+    return np.stack(outputs, axis=0 if time_major else 1)
+
+
+def greedy_reference_style(step, initial_states, start_token, end_token, max_length):
+    return _greedy(step, initial_states, start_token, end_token, max_length)
+
+
+def greedy_float32_scores(step, initial_states, start_token, end_token, max_length):
+    states = list(initial_states)
+    batch = len(states[0])
+    tokens = np.full(batch, start_token, dtype=np.int32)
+    finished = np.zeros(batch, dtype=bool)
+    outputs = []
+    for _ in range(max_length):
+        scores, states = step(tokens, states)
+        chosen = np.argmax(np.asarray(scores, dtype=np.float32), axis=1).astype(np.int32)
+        tokens = np.where(finished, np.int32(end_token), chosen)
+        outputs.append(tokens)
+        finished |= tokens == end_token
+        if finished.all():
+            break
+    return np.stack(outputs, axis=1)
+
+
+def greedy_preallocated(step, initial_states, start_token, end_token, max_length):
+    states = initial_states  # the list given, updated in place
+    batch = np.shape(states[0])[0]
+    out = np.full((batch, max_length), end_token, dtype=np.int64)
+    previous = np.full(batch, start_token, dtype=np.int64)
+    alive = np.ones(batch, dtype=bool)
+    used = 0
+    while used < max_length and alive.any():
+        scores, new_states = step(previous, states)
+        states[:] = new_states
+        previous = np.asarray(scores).argmax(axis=1)
+        out[alive, used] = previous[alive]
+        alive &= previous != end_token
+        used += 1
+    return out[:, :used]
+
+
+def greedy_keras_ops(step, initial_states, start_token, end_token, max_length):
+    from keras import ops
+
+    states = list(initial_states)
+    batch = int(np.shape(states[0])[0])
+    tokens = np.full(batch, start_token)
+    ended = np.zeros(batch, dtype=bool)
+    columns = []
+    for _ in range(max_length):
+        scores, states = step(tokens, states)
+        chosen = np.asarray(ops.argmax(ops.convert_to_tensor(scores), axis=-1))
+        tokens = np.where(ended, end_token, chosen).astype(np.int64)
+        columns.append(tokens)
+        ended = np.logical_or(ended, tokens == end_token)
+        if bool(np.all(ended)):
+            break
+    return np.asarray(ops.stack(columns, axis=1))
+
+
+def greedy_per_row_lists(step, initial_states, start_token, end_token, max_length):
+    states = list(initial_states)
+    batch = np.shape(states[0])[0]
+    rows = [[] for _ in range(batch)]
+    tokens = [start_token] * batch
+    for _ in range(max_length):
+        scores, states = step(np.array(tokens), states)
+        for b in range(batch):
+            ended = bool(rows[b]) and rows[b][-1] == end_token
+            tokens[b] = end_token if ended else int(np.argmax(scores[b]))
+            rows[b].append(tokens[b])
+        if all(row[-1] == end_token for row in rows):
+            break
+    return np.array(rows)
+
+
+def greedy_no_feedback(*args):
+    return _greedy(*args, feed_back=False)
+
+
+def greedy_never_stops(*args):
+    return _greedy(*args, pad=False, stop=False)
+
+
+def greedy_no_padding(*args):
+    return _greedy(*args, pad=False)
+
+
+def greedy_no_early_break(*args):
+    return _greedy(*args, stop=False)
+
+
+def greedy_keeps_start(*args):
+    return _greedy(*args, keep_start=True)
+
+
+def greedy_keeps_start_max_length(*args):
+    return _greedy(*args, keep_start=True, extra_steps=-1)
+
+
+def greedy_one_too_many(*args):
+    return _greedy(*args, extra_steps=1)
+
+
+def greedy_one_too_few(*args):
+    return _greedy(*args, extra_steps=-1)
+
+
+def greedy_time_major(*args):
+    return _greedy(*args, time_major=True)
+
+
+def greedy_stops_at_any(*args):
+    return _greedy(*args, stop_any=True)
+
+
+def greedy_drops_last_end(*args):
+    return _greedy(*args, drop_last=True)
+
+
+def greedy_float_array(*args):
+    return _greedy(*args).astype(np.float64)
 
 
 RIGHT = {
-    "luong_general_scores": [
-        general_matmul,
-        general_float32,
-        general_einsum,
-        general_in_place,
-        general_loop,
-        general_keras_ops,
+    "make_decoder_inputs": [
+        inputs_concatenate,
+        inputs_float32,
+        inputs_two_slices,
+        inputs_roll_copy,
+        inputs_pad,
+        inputs_keras_ops,
+        inputs_loop,
     ],
-    "bahdanau_scores": [
-        additive_broadcast,
-        additive_float32,
-        additive_einsum,
-        additive_in_place,
-        additive_loop,
+    "teacher_forcing_schedule": [
+        schedule_numpy,
+        schedule_float32,
+        schedule_loop,
+        schedule_in_place,
+        schedule_keras_ops,
     ],
-    "masked_attention": [
-        masked_inf,
-        masked_float32,
-        masked_in_place,
-        masked_keras_ops,
-        masked_loop,
+    "greedy_decoder": [
+        greedy_reference_style,
+        greedy_float32_scores,
+        greedy_preallocated,
+        greedy_keras_ops,
+        greedy_per_row_lists,
     ],
-    "DotAttention": [DotWhere, DotSubtract, DotManualSoftmax],
 }
 
 WRONG = {
-    "luong_general_scores": [
-        (general_wrong_axes, "(batch, Tv, Tq)"),
-        (general_transposed_W, "W looks transposed"),
-        (general_no_W, "W seems missing"),
-        (general_scaled, "1/sqrt(d)"),
+    "make_decoder_inputs": [
+        (inputs_shift_in_place, "in place"),
+        (inputs_not_shifted, "equals the targets"),
+        (inputs_overwrite_first, "over the first target"),
+        (inputs_shift_left, "shifted left"),
+        (inputs_roll_left, "shifted left"),
+        (inputs_roll_no_start, "start token is missing"),
+        (inputs_zero_start, "start token is missing"),
+        (inputs_repeat_first, "repeats y_1"),
+        (inputs_keep_last, "drop the LAST"),
+        (inputs_start_at_end, "at the end"),
+        (inputs_batch_axis, "batch axis"),
+        (inputs_float_dtype, "integer array"),
+        (inputs_no_return, "forget the `return`"),
     ],
-    "bahdanau_scores": [
-        (additive_no_tanh, "tanh seems missing"),
-        (additive_tanh_after_v, "tanh after multiplying by v"),
-        (additive_no_v, "vector v seems missing"),
-        (additive_wrong_axes, "(batch, Tv, Tq)"),
-        (additive_swapped_weights, "look swapped"),
+    "teacher_forcing_schedule": [
+        (schedule_exp_i, "exp(i) where the schedule has exp(i / k)"),
+        (schedule_sampling_inverse, "probability of SAMPLING"),
+        (schedule_sign, "sign in the exponent"),
+        (schedule_numerator, "numerator should be k"),
+        (schedule_denominator, "denominator should be k + exp"),
+        (schedule_sampling_exponential, "probability of SAMPLING"),
+        (schedule_exp_minus_k_i, "exp(-k i)"),
+        (schedule_k_minus_i, "k ** -i"),
+        (schedule_k_times_i, "k * i"),
+        (schedule_no_floor, "not clipped at the floor"),
+        (schedule_floor_zero, "clipped at 0 instead of at epsilon"),
+        (schedule_min, "used min"),
+        (schedule_sampling_linear, "probability of SAMPLING"),
+        (schedule_slope_sign, "wrong sign"),
+        (schedule_starts_at_one, "started at 1 instead of k"),
+        (schedule_scalar, "shape"),
     ],
-    "masked_attention": [
-        (masked_no_mask, "mask is not applied"),
-        (masked_after_softmax, "after the softmax"),
-        (masked_query_axis, "query axis"),
-        (masked_no_max, "Subtract each row's largest"),
-        (masked_wrong_axis_mask, "wrong axis"),
-        (masked_context_transposed, "transposed weights"),
-        (masked_swapped_pair, "other way round"),
-        (masked_context_only, "return a pair"),
-        (masked_unweighted_context, "unweighted sum"),
-    ],
-    "DotAttention": [
-        (DotQueryAxis, "query axis"),
-        (DotScaled, "1/sqrt(d)"),
-        (DotNoMask, "mask is not applied"),
-        (DotMaskAfter, "after the softmax"),
-        (DotNoSoftmax, "softmax seems missing"),
-        (not_a_layer, "subclass of keras.layers.Layer"),
+    "greedy_decoder": [
+        (greedy_no_feedback, "do not feed back the chosen token"),
+        (greedy_never_stops, "do not stop at END"),
+        (greedy_no_padding, "rows that have ended go on"),
+        (greedy_no_early_break, "do not stop the loop"),
+        (greedy_keeps_start, "starts with the start token"),
+        (greedy_keeps_start_max_length, "starts with the start token"),
+        (greedy_one_too_many, "max_length + 1"),
+        (greedy_one_too_few, "max_length - 1"),
+        (greedy_time_major, "time-major"),
+        (greedy_stops_at_any, "EVERY row has ended"),
+        (greedy_drops_last_end, "the last step is missing"),
+        (greedy_float_array, "integer array"),
     ],
 }
-
-SEEDS = {"DotAttention": 5, "luong_general_scores": 20, "bahdanau_scores": 20}

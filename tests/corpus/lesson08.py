@@ -1,367 +1,373 @@
-"""Learner answers for lesson 08 (language modelling): right ones written differently, typical
-wrong ones."""
-
-import math
+"""Learner answers for lesson 08 (attention): right ones written differently, typical wrong ones."""
 
 import numpy as np
 
-LN2 = np.log(2.0)
+from rnncourse.environment import import_keras_quietly
 
+keras = import_keras_quietly()
+ops = keras.ops
 
-# ---------------------------------------------------------------- loss_to_bits_per_char
 
+def _t(a):
+    return np.swapaxes(a, -1, -2)
 
-def bits_numpy(losses):
-    bits = float(np.mean(losses) / np.log(2))
-    return bits, 2.0**bits
 
+# ---------------------------------------------------------------- luong_general_scores
 
-def bits_float32(losses):
-    mean = np.asarray(losses, dtype=np.float32).mean()
-    return float(mean / np.float32(LN2)), float(np.exp(mean))
 
+def general_matmul(query, keys, W):
+    return (query @ W) @ np.swapaxes(keys, -1, -2)
 
-def bits_in_place(losses):
-    losses /= np.log(2)  # its own copy
-    bits = losses.mean()
-    return bits, 2**bits
 
+def general_float32(query, keys, W):
+    q, k, w = (a.astype(np.float32) for a in (query, keys, W))
+    return np.matmul(np.matmul(q, w), np.transpose(k, (0, 2, 1)))
 
-def bits_loop(losses):
-    total, count = 0.0, 0
-    for value in np.ravel(losses):
-        total += float(value)
-        count += 1
-    nats = total / count
-    return nats / math.log(2), math.exp(nats)
 
+def general_einsum(query, keys, W):
+    return np.einsum("bid,de,bje->bij", query, W, keys)
 
-def bits_as_array(losses):
-    bits = np.log2(np.exp(np.mean(losses)))
-    return np.array([bits, 2**bits])
 
+def general_in_place(query, keys, W):
+    if W.shape[0] == W.shape[1]:
+        np.matmul(query, W, out=query)  # overwrites its own copy of the queries
+        projected = query
+    else:
+        projected = query @ W
+    return projected @ np.swapaxes(keys, -1, -2)
 
-def bits_nats(losses):
-    return float(np.mean(losses)), float(2 ** np.mean(losses))
 
-
-def bits_multiplied(losses):
-    return float(np.mean(losses) * LN2), 1.0
-
-
-def bits_log10(losses):
-    return float(np.mean(losses) / np.log(10)), 1.0
-
-
-def bits_sequence_sums(losses):
-    return float(losses.sum(axis=1).mean() / LN2), 1.0
-
-
-def bits_total(losses):
-    return float(losses.sum() / LN2), 1.0
-
-
-def bits_log2_of_loss(losses):
-    return float(np.log2(losses.mean())), 1.0
-
-
-def perplexity_2_nats(losses):
-    return float(losses.mean() / LN2), float(2 ** losses.mean())
-
-
-def perplexity_e_bits(losses):
-    return float(losses.mean() / LN2), float(np.exp(losses.mean() / LN2))
-
-
-def perplexity_inverse(losses):
-    return float(losses.mean() / LN2), float(2 ** (-losses.mean() / LN2))
-
-
-def perplexity_mean_of_exp(losses):
-    return float(losses.mean() / LN2), float(np.exp(losses).mean())
-
-
-def bits_only(losses):
-    return float(losses.mean() / LN2)
-
-
-def bits_dict(losses):
-    return {"bits": float(losses.mean() / LN2), "perplexity": 2.0}
-
-
-# ---------------------------------------------------------------- bigram_bits_per_char
-
-
-def bigram_add_at(train_ids, test_ids, vocab_size):
-    counts = np.zeros((vocab_size, vocab_size))
-    np.add.at(counts, (train_ids[:-1], train_ids[1:]), 1)
-    p = (counts + 1) / (counts.sum(axis=1, keepdims=True) + vocab_size)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_float32(train_ids, test_ids, vocab_size):
-    counts = np.zeros((vocab_size, vocab_size), dtype=np.float32)
-    np.add.at(counts, (train_ids[:-1], train_ids[1:]), 1)
-    p = (counts + 1) / (counts.sum(axis=1, keepdims=True) + vocab_size)
-    return -np.log2(p[test_ids[:-1], test_ids[1:]]).mean()
-
-
-def bigram_bincount(train_ids, test_ids, vocab_size):
-    pairs = np.bincount(train_ids[:-1] * vocab_size + train_ids[1:], minlength=vocab_size**2)
-    counts = pairs.reshape(vocab_size, vocab_size) + 1.0
-    counts /= counts.sum(axis=1, keepdims=True)
-    return np.mean(-np.log2(counts[test_ids[:-1], test_ids[1:]]))
-
-
-def bigram_loop(train_ids, test_ids, vocab_size):
-    counts = [[0] * vocab_size for _ in range(vocab_size)]
-    for a, b in zip(train_ids[:-1], train_ids[1:]):
-        counts[a][b] += 1
-    total = 0.0
-    for a, b in zip(test_ids[:-1], test_ids[1:]):
-        total -= math.log2((counts[a][b] + 1) / (sum(counts[a]) + vocab_size))
-    return total / (len(test_ids) - 1)
-
-
-def bigram_in_place(train_ids, test_ids, vocab_size):
-    first = test_ids[:-1].copy()
-    test_ids[:-1] = first * vocab_size + test_ids[1:]  # its own copy: flat pair indices
-    counts = np.zeros((vocab_size, vocab_size))
-    np.add.at(counts, (train_ids[:-1], train_ids[1:]), 1)
-    p = ((counts + 1) / (counts.sum(axis=1, keepdims=True) + vocab_size)).ravel()
-    return float(-np.log2(p[test_ids[:-1]]).mean())
-
-
-def _pairs(ids, vocab_size):
-    counts = np.zeros((vocab_size, vocab_size))
-    np.add.at(counts, (ids[:-1], ids[1:]), 1)
-    return counts
-
-
-def _smoothed(counts, vocab_size):
-    return (counts + 1) / (counts.sum(axis=1, keepdims=True) + vocab_size)
-
-
-def bigram_ln(train_ids, test_ids, vocab_size):
-    p = _smoothed(_pairs(train_ids, vocab_size), vocab_size)
-    return float(-np.log(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_no_v(train_ids, test_ids, vocab_size):
-    counts = _pairs(train_ids, vocab_size)
-    p = (counts + 1) / np.maximum(counts.sum(axis=1, keepdims=True), 1)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_joint(train_ids, test_ids, vocab_size):
-    counts = _pairs(train_ids, vocab_size)
-    p = (counts + 1) / (counts.sum() + vocab_size**2)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_columns(train_ids, test_ids, vocab_size):
-    counts = _pairs(train_ids, vocab_size)
-    p = (counts + 1) / (counts.sum(axis=0, keepdims=True) + vocab_size)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_swapped(train_ids, test_ids, vocab_size):
-    p = _smoothed(_pairs(train_ids, vocab_size), vocab_size)
-    return float(-np.log2(p[test_ids[1:], test_ids[:-1]]).mean())
-
-
-def bigram_unigram(train_ids, test_ids, vocab_size):
-    c = np.bincount(train_ids, minlength=vocab_size) + 1.0
-    return float(-np.log2(c[test_ids[1:]] / c.sum()).mean())
-
-
-def bigram_sum(train_ids, test_ids, vocab_size):
-    p = _smoothed(_pairs(train_ids, vocab_size), vocab_size)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).sum())
-
-
-def bigram_divide_n(train_ids, test_ids, vocab_size):
-    p = _smoothed(_pairs(train_ids, vocab_size), vocab_size)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).sum() / len(test_ids))
-
-
-def bigram_from_test(train_ids, test_ids, vocab_size):
-    p = _smoothed(_pairs(test_ids, vocab_size), vocab_size)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_every_occurrence(train_ids, test_ids, vocab_size):
-    counts = _pairs(train_ids, vocab_size)
-    occurrences = np.bincount(train_ids, minlength=vocab_size)[:, None]
-    p = (counts + 1) / (occurrences + vocab_size)
-    return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_unsmoothed(train_ids, test_ids, vocab_size):
-    counts = _pairs(train_ids, vocab_size)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = counts / counts.sum(axis=1, keepdims=True)
-        return float(-np.log2(p[test_ids[:-1], test_ids[1:]]).mean())
-
-
-def bigram_tuple(train_ids, test_ids, vocab_size):
-    return 1.0, 2.0
-
-
-# ---------------------------------------------------------------- tempered_probabilities
-
-
-def tempered_numpy(logits, temperature):
-    z = logits / temperature
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def tempered_float32(logits, temperature):
-    z = (logits / temperature).astype(np.float32)
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def tempered_in_place(logits, temperature):
-    logits /= temperature
-    logits -= logits.max(axis=-1, keepdims=True)
-    np.exp(logits, out=logits)
-    logits /= logits.sum(axis=-1, keepdims=True)
-    return logits
-
-
-def tempered_log_sum_exp(logits, temperature):
-    z = logits / temperature
-    m = z.max(axis=-1, keepdims=True)
-    return np.exp(z - m - np.log(np.exp(z - m).sum(axis=-1, keepdims=True)))
-
-
-def tempered_keras_ops(logits, temperature):
-    from rnncourse.environment import import_keras_quietly
-
-    keras = import_keras_quietly()
-    return keras.ops.convert_to_numpy(keras.ops.softmax(logits / temperature, axis=-1))
-
-
-def tempered_loop(logits, temperature):
-    out = np.empty_like(logits, dtype=float)
-    for row in range(logits.shape[0]):
-        z = [value / temperature for value in logits[row]]
-        top = max(z)
-        e = [math.exp(value - top) for value in z]
-        out[row] = [value / sum(e) for value in e]
+def general_loop(query, keys, W):
+    batch, Tq, _ = query.shape
+    out = np.zeros((batch, Tq, keys.shape[1]))
+    for b in range(batch):
+        for i in range(Tq):
+            for j in range(keys.shape[1]):
+                out[b, i, j] = query[b, i] @ W @ keys[b, j]
     return out
 
 
-def _softmax(z, axis=-1):
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+def general_keras_ops(query, keys, W):
+    return ops.convert_to_numpy(ops.matmul(ops.matmul(query, W), ops.transpose(keys, (0, 2, 1))))
 
 
-def tempered_multiplied(logits, temperature):
-    return _softmax(logits * temperature)
+def general_wrong_axes(query, keys, W):
+    return keys @ W.T @ _t(query)
 
 
-def tempered_ignored(logits, temperature):
-    return _softmax(logits)
+def general_transposed_W(query, keys, W):
+    return query @ W.T @ _t(keys)
 
 
-def tempered_power_not_renormalised(logits, temperature):
-    return _softmax(logits) ** (1 / temperature)
+def general_no_W(query, keys, W):
+    return query @ _t(keys)
 
 
-def tempered_probabilities_over_t(logits, temperature):
-    return _softmax(logits) / temperature
+def general_scaled(query, keys, W):
+    return query @ W @ _t(keys) / np.sqrt(keys.shape[-1])
 
 
-def tempered_axis0(logits, temperature):
-    return _softmax(logits / temperature, axis=0)
+# ---------------------------------------------------------------- bahdanau_scores
 
 
-def tempered_scaled_logits(logits, temperature):
-    return logits / temperature
+def additive_broadcast(query, keys, W_q, W_k, v):
+    return np.tanh((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]) @ v
 
 
-def tempered_log_probabilities(logits, temperature):
-    return np.log(_softmax(logits / temperature))
+def additive_float32(query, keys, W_q, W_k, v):
+    q, k, wq, wk, vv = (a.astype(np.float32) for a in (query, keys, W_q, W_k, v))
+    return np.tanh(np.expand_dims(q @ wq, 2) + np.expand_dims(k @ wk, 1)) @ vv
 
 
-def tempered_no_max(logits, temperature):
+def additive_einsum(query, keys, W_q, W_k, v):
+    pq = np.einsum("bid,du->biu", query, W_q)
+    pk = np.einsum("bjd,du->bju", keys, W_k)
+    return np.einsum("biju,u->bij", np.tanh(pq[:, :, None] + pk[:, None]), v)
+
+
+def additive_in_place(query, keys, W_q, W_k, v):
+    hidden = (query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]
+    np.tanh(hidden, out=hidden)
+    hidden *= v
+    return hidden.sum(-1)
+
+
+def additive_loop(query, keys, W_q, W_k, v):
+    out = np.zeros((query.shape[0], query.shape[1], keys.shape[1]))
+    for b in range(query.shape[0]):
+        for i in range(query.shape[1]):
+            for j in range(keys.shape[1]):
+                out[b, i, j] = v @ np.tanh(query[b, i] @ W_q + keys[b, j] @ W_k)
+    return out
+
+
+def additive_no_tanh(query, keys, W_q, W_k, v):
+    return ((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]) @ v
+
+
+def additive_tanh_after_v(query, keys, W_q, W_k, v):
+    return np.tanh(((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]) @ v)
+
+
+def additive_no_v(query, keys, W_q, W_k, v):
+    return np.tanh((query @ W_q)[:, :, None, :] + (keys @ W_k)[:, None, :, :]).sum(-1)
+
+
+def additive_wrong_axes(query, keys, W_q, W_k, v):
+    return np.tanh((query @ W_q)[:, None, :, :] + (keys @ W_k)[:, :, None, :]) @ v
+
+
+def additive_swapped_weights(query, keys, W_q, W_k, v):
+    return np.tanh((query @ W_k)[:, :, None, :] + (keys @ W_q)[:, None, :, :]) @ v
+
+
+# ---------------------------------------------------------------- masked_attention
+
+
+def masked_inf(scores, values, mask):
+    s = np.where(mask[:, None, :], scores, -np.inf)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    w = e / e.sum(axis=-1, keepdims=True)
+    return w @ values, w
+
+
+def masked_float32(scores, values, mask):
+    s = np.where(mask[:, None, :], scores, -np.inf).astype(np.float32)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    w = e / e.sum(axis=-1, keepdims=True)
+    return w @ values.astype(np.float32), w
+
+
+def masked_in_place(scores, values, mask):
+    scores[~np.broadcast_to(mask[:, None, :], scores.shape)] = -1e9
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return np.einsum("bij,bjd->bid", scores, values), scores
+
+
+def masked_keras_ops(scores, values, mask):
+    s = ops.where(ops.expand_dims(mask, 1), scores, -1e9)
+    w = ops.softmax(s, axis=-1)
+    return ops.convert_to_numpy(ops.matmul(w, values)), ops.convert_to_numpy(w)
+
+
+def masked_loop(scores, values, mask):
+    weights = np.zeros_like(scores)
+    for b in range(scores.shape[0]):
+        allowed = np.flatnonzero(mask[b])
+        for i in range(scores.shape[1]):
+            row = scores[b, i, allowed]
+            e = np.exp(row - row.max())
+            weights[b, i, allowed] = e / e.sum()
+    return weights @ values, weights
+
+
+def masked_no_mask(scores, values, mask):
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    w = e / e.sum(axis=-1, keepdims=True)
+    return w @ values, w
+
+
+def masked_after_softmax(scores, values, mask):
+    e = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    w = e / e.sum(axis=-1, keepdims=True) * mask[:, None, :]
+    return w @ values, w
+
+
+def masked_query_axis(scores, values, mask):
+    s = np.where(mask[:, None, :], scores, -1e9)
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    w = e / e.sum(axis=1, keepdims=True)
+    return w @ values, w
+
+
+def masked_no_max(scores, values, mask):
+    s = np.where(mask[:, None, :], scores, -np.inf)
     with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(logits / temperature)
-        return e / e.sum(axis=-1, keepdims=True)
+        e = np.exp(s)
+        w = e / e.sum(axis=-1, keepdims=True)
+    return w @ values, w
 
 
-def tempered_global_max(logits, temperature):
-    z = logits / temperature
-    with np.errstate(invalid="ignore", under="ignore"):
-        e = np.exp(z - z.max())
-        return e / e.sum(axis=-1, keepdims=True)
+def masked_wrong_axis_mask(scores, values, mask):
+    s = np.where(mask[:, :, None], scores, -1e9)
+    e = np.exp(s - s.max(axis=-1, keepdims=True))
+    w = e / e.sum(axis=-1, keepdims=True)
+    return w @ values, w
 
 
-def tempered_transposed(logits, temperature):
-    return _softmax(logits / temperature).T
+def masked_context_transposed(scores, values, mask):
+    context, w = masked_inf(scores, values, mask)
+    return _t(w) @ values, w
+
+
+def masked_swapped_pair(scores, values, mask):
+    context, w = masked_inf(scores, values, mask)
+    return w, context
+
+
+def masked_context_only(scores, values, mask):
+    return masked_inf(scores, values, mask)[0]
+
+
+def masked_unweighted_context(scores, values, mask):
+    _, w = masked_inf(scores, values, mask)
+    return np.broadcast_to(
+        values.sum(1, keepdims=True), (w.shape[0], w.shape[1], values.shape[2])
+    ), w
+
+
+# ---------------------------------------------------------------- DotAttention
+
+
+class _Base(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+
+class DotWhere(_Base):
+    def call(self, inputs, mask=None):
+        query, value = inputs[0], inputs[1]
+        value_mask = None if mask is None else mask[1]
+        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
+        if value_mask is not None:
+            scores = ops.where(ops.expand_dims(ops.cast(value_mask, "bool"), 1), scores, -1e9)
+        return ops.matmul(ops.softmax(scores, axis=-1), value)
+
+
+class DotSubtract(_Base):
+    """As Keras does it: subtract a large number from the masked scores."""
+
+    def call(self, inputs, mask=None):
+        query, value = inputs
+        scores = ops.einsum("bqd,bvd->bqv", query, value)
+        if mask is not None and mask[1] is not None:
+            padding = 1.0 - ops.cast(ops.expand_dims(mask[1], -2), scores.dtype)
+            scores = scores - 1e9 * padding
+        return ops.einsum("bqv,bvd->bqd", ops.softmax(scores), value)
+
+
+class DotManualSoftmax(_Base):
+    def call(self, inputs, mask=None):
+        query, value = inputs
+        scores = ops.matmul(query, ops.swapaxes(value, 1, 2))
+        if mask is not None and mask[1] is not None:
+            scores = ops.where(ops.expand_dims(mask[1], 1), scores, -np.inf)
+        e = ops.exp(scores - ops.max(scores, axis=-1, keepdims=True))
+        return ops.matmul(e / ops.sum(e, axis=-1, keepdims=True), value)
+
+
+class DotQueryAxis(_Base):
+    def call(self, inputs, mask=None):
+        query, value = inputs
+        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
+        if mask is not None and mask[1] is not None:
+            scores = ops.where(ops.expand_dims(mask[1], 1), scores, -1e9)
+        return ops.matmul(ops.softmax(scores, axis=1), value)
+
+
+class DotScaled(_Base):
+    def call(self, inputs, mask=None):
+        query, value = inputs
+        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1))) / np.sqrt(query.shape[-1])
+        if mask is not None and mask[1] is not None:
+            scores = ops.where(ops.expand_dims(mask[1], 1), scores, -1e9)
+        return ops.matmul(ops.softmax(scores, axis=-1), value)
+
+
+class DotNoMask(_Base):
+    def call(self, inputs, mask=None):
+        query, value = inputs
+        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
+        return ops.matmul(ops.softmax(scores, axis=-1), value)
+
+
+class DotMaskAfter(_Base):
+    def call(self, inputs, mask=None):
+        query, value = inputs
+        weights = ops.softmax(ops.matmul(query, ops.transpose(value, (0, 2, 1))), axis=-1)
+        if mask is not None and mask[1] is not None:
+            weights = weights * ops.expand_dims(ops.cast(mask[1], weights.dtype), 1)
+        return ops.matmul(weights, value)
+
+
+class DotNoSoftmax(_Base):
+    def call(self, inputs, mask=None):
+        query, value = inputs
+        scores = ops.matmul(query, ops.transpose(value, (0, 2, 1)))
+        if mask is not None and mask[1] is not None:
+            scores = ops.where(ops.expand_dims(mask[1], 1), scores, 0.0)
+        return ops.matmul(scores, value)
+
+
+def not_a_layer():
+    return "not a layer"
 
 
 RIGHT = {
-    "loss_to_bits_per_char": [bits_numpy, bits_float32, bits_in_place, bits_loop, bits_as_array],
-    "bigram_bits_per_char": [
-        bigram_add_at,
-        bigram_float32,
-        bigram_bincount,
-        bigram_loop,
-        bigram_in_place,
+    "luong_general_scores": [
+        general_matmul,
+        general_float32,
+        general_einsum,
+        general_in_place,
+        general_loop,
+        general_keras_ops,
     ],
-    "tempered_probabilities": [
-        tempered_numpy,
-        tempered_float32,
-        tempered_in_place,
-        tempered_log_sum_exp,
-        tempered_keras_ops,
-        tempered_loop,
+    "bahdanau_scores": [
+        additive_broadcast,
+        additive_float32,
+        additive_einsum,
+        additive_in_place,
+        additive_loop,
     ],
+    "masked_attention": [
+        masked_inf,
+        masked_float32,
+        masked_in_place,
+        masked_keras_ops,
+        masked_loop,
+    ],
+    "DotAttention": [DotWhere, DotSubtract, DotManualSoftmax],
 }
 
 WRONG = {
-    "loss_to_bits_per_char": [
-        (bits_nats, "divide by ln 2"),
-        (bits_multiplied, "multiplied by ln 2"),
-        (bits_log10, "ln 10"),
-        (bits_sequence_sums, "per-sequence"),
-        (bits_total, "summed every loss"),
-        (bits_log2_of_loss, "already a logarithm"),
-        (perplexity_2_nats, "2 ** (nats)"),
-        (perplexity_e_bits, "e ** bits"),
-        (perplexity_inverse, "inverse"),
-        (perplexity_mean_of_exp, "not the mean of the exponentials"),
-        (bits_only, "two numbers"),
-        (bits_dict, "not a dict"),
+    "luong_general_scores": [
+        (general_wrong_axes, "(batch, Tv, Tq)"),
+        (general_transposed_W, "W looks transposed"),
+        (general_no_W, "W seems missing"),
+        (general_scaled, "1/sqrt(d)"),
     ],
-    "bigram_bits_per_char": [
-        (bigram_ln, "natural log"),
-        (bigram_no_v, "not V to the denominator"),
-        (bigram_joint, "joint probability"),
-        (bigram_columns, "columns"),
-        (bigram_swapped, "P[next, previous]"),
-        (bigram_unigram, "unigram"),
-        (bigram_sum, "mean per character"),
-        (bigram_divide_n, "len(test_ids) - 1"),
-        (bigram_from_test, "train_ids only"),
-        (bigram_every_occurrence, "no successor"),
-        (bigram_unsmoothed, "add-one smoothing"),
-        (bigram_tuple, "one number"),
+    "bahdanau_scores": [
+        (additive_no_tanh, "tanh seems missing"),
+        (additive_tanh_after_v, "tanh after multiplying by v"),
+        (additive_no_v, "vector v seems missing"),
+        (additive_wrong_axes, "(batch, Tv, Tq)"),
+        (additive_swapped_weights, "look swapped"),
     ],
-    "tempered_probabilities": [
-        (tempered_multiplied, "multiplied the logits by T"),
-        (tempered_ignored, "no effect"),
-        (tempered_power_not_renormalised, "renormalise"),
-        (tempered_probabilities_over_t, "divided the probabilities"),
-        (tempered_axis0, "axis 0"),
-        (tempered_scaled_logits, "apply the softmax"),
-        (tempered_log_probabilities, "log-probabilities"),
-        (tempered_no_max, "Subtract each row's maximum"),
-        (tempered_global_max, "each row's own"),
-        (tempered_transposed, "transposed"),
+    "masked_attention": [
+        (masked_no_mask, "mask is not applied"),
+        (masked_after_softmax, "after the softmax"),
+        (masked_query_axis, "query axis"),
+        (masked_no_max, "Subtract each row's largest"),
+        (masked_wrong_axis_mask, "wrong axis"),
+        (masked_context_transposed, "transposed weights"),
+        (masked_swapped_pair, "other way round"),
+        (masked_context_only, "return a pair"),
+        (masked_unweighted_context, "unweighted sum"),
+    ],
+    "DotAttention": [
+        (DotQueryAxis, "query axis"),
+        (DotScaled, "1/sqrt(d)"),
+        (DotNoMask, "mask is not applied"),
+        (DotMaskAfter, "after the softmax"),
+        (DotNoSoftmax, "softmax seems missing"),
+        (not_a_layer, "subclass of keras.layers.Layer"),
     ],
 }
+
+SEEDS = {"DotAttention": 5, "luong_general_scores": 20, "bahdanau_scores": 20}
