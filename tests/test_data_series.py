@@ -89,6 +89,10 @@ def test_importing_the_data_package_stays_light():
     assert out.stdout.strip() == "[]"
     assert serieslib.load_co2 is load_co2
 
+    import rnncourse.data
+
+    assert rnncourse.data.load_co2 is load_co2 and "load_co2" in rnncourse.data.__all__
+
 
 def test_fill_gaps():
     values, count = fill_gaps([np.nan, 1.0, np.nan, np.nan, 4.0, np.nan])
