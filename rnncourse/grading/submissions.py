@@ -36,6 +36,7 @@ LESSON_FILES = {
     "07": "07_sequence_to_sequence",
     "08": "08_attention",
     "09": "09_language_modelling",
+    "10": "10_forecasting",
 }
 _SEPARATORS = "_- .,"
 
