@@ -13,6 +13,10 @@ holds:
 - ``⏳ rnn_step: not attempted. Replace the `raise NotImplementedError(...)`
   line with your code.``
 
+In a notebook the check also fails a function that uses a name defined in a cell
+the grader does not run (it runs only the set-up and exercise cells; see
+:mod:`rnncourse.checks.cells`), so that the check cell and the grader agree.
+
 ``check(..., strict=True)`` raises ``AssertionError`` instead of printing a
 failure, for use in tests.
 
@@ -28,6 +32,7 @@ import sys
 
 import numpy as np
 
+from rnncourse.checks.cells import names_the_grader_lacks, outside_cells_message
 from rnncourse.checks.core import (
     FAILED,
     NOT_ATTEMPTED,
@@ -100,9 +105,15 @@ def check(name: str, function=_MISSING, *, strict: bool = False) -> Verdict | No
     (``None`` in a notebook, to keep the output to the printed line).
     """
     try:
+        caller = sys._getframe(1).f_globals
         if function is _MISSING:
-            function = sys._getframe(1).f_globals.get(name)
+            function = caller.get(name)
         verdict = check_function(name, function)
+        history = caller.get("In")  # IPython's input history: the cells run so far
+        if verdict.status != NOT_ATTEMPTED and isinstance(history, list):
+            missing = names_the_grader_lacks(function, name, history)
+            if missing:
+                verdict = Verdict(name, FAILED, outside_cells_message(missing), verdict.printed)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the check itself must never break a notebook
