@@ -35,6 +35,7 @@ LESSON_FILES = {
     "07": "07_sequence_to_sequence",
     "08": "08_attention",
     "09": "09_language_modelling",
+    "11": "11_recurrence_today",
 }
 _SEPARATORS = "_- .,"
 
