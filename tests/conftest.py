@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,11 +31,21 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory):
-    """A wheel of the package built from this checkout (no network needed)."""
+    """A wheel of the package built from this checkout (no network needed).
+
+    It is built from a copy of the sources, not in the checkout: setuptools would reuse the
+    checkout's ``build/`` folder, where a module renamed or removed since the last build
+    lives on and would end up in the wheel.
+    """
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "rnncourse", source / "rnncourse",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(ROOT)],
+         "--wheel-dir", str(out), str(source)],
         check=True, capture_output=True,
     )
     return next(out.glob("rnncourse-*.whl"))

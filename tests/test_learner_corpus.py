@@ -29,55 +29,54 @@ from rnncourse.checks.core import PASSED, compare_arrays
 from rnncourse.checks.exercise import Exercise
 
 CORPORA = corpus_modules()
-RIGHT_PARAMS = [
-    pytest.param(module, name, id=f"{module}:{name}")
-    for module, corpus in CORPORA.items()
-    for name in getattr(corpus, "RIGHT", {})
-]
-WRONG_PARAMS = [
-    pytest.param(module, name, id=f"{module}:{name}")
-    for module, corpus in CORPORA.items()
-    for name in getattr(corpus, "WRONG", {})
-]
 
 
-@pytest.mark.parametrize(("module", "name"), RIGHT_PARAMS)
-def test_right_answers_pass_everywhere(module, name):
-    corpus = CORPORA[module]
-    problems = []
-    for function in corpus.RIGHT[name]:
-        problems += problems_with_right(name, function, seeds(corpus, name))
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize(("module", "name"), WRONG_PARAMS)
-def test_wrong_answers_fail_with_their_message(module, name):
-    corpus = CORPORA[module]
-    problems = []
-    for function, substring in corpus.WRONG[name]:
-        problems += problems_with_wrong(name, function, substring, seeds(corpus, name))
-    assert not problems, "\n".join(problems)
-
-
-@pytest.mark.parametrize("module", sorted(CORPORA))
-def test_a_real_child_process_gives_the_check_cells_verdicts(module):
-    """The first right and the first wrong answer of each exercise, through the grader's child."""
+def _corpus_tests(module: str) -> type:
+    """The tests of one lesson's corpus, as a class: pytest-xdist's ``--dist loadscope``
+    keeps a class on one worker, so that the lessons' corpora run in parallel."""
     corpus = CORPORA[module]
     right, wrong = getattr(corpus, "RIGHT", {}), getattr(corpus, "WRONG", {})
-    for pick in (
-        lambda n: (right.get(n) or [None])[0],
-        lambda n: (wrong.get(n) or [(None, "")])[0][0],
-    ):
-        answers = {n: pick(n) for n in all_exercises() if pick(n) is not None}
-        if not answers:
-            continue
-        verdicts = child_process_verdicts(answers, NOTEBOOK_SEED)
-        for name, function in answers.items():
-            inline = check_cell_verdict(name, function, NOTEBOOK_SEED)
-            assert (verdicts[name].status, verdicts[name].message) == (
-                inline.status,
-                inline.message,
-            ), (name, label(function), verdicts[name], inline)
+
+    class CorpusTests:
+        @pytest.mark.parametrize("name", list(right))
+        def test_right_answers_pass_everywhere(self, name):
+            problems = []
+            for function in right[name]:
+                problems += problems_with_right(name, function, seeds(corpus, name))
+            assert not problems, "\n".join(problems)
+
+        @pytest.mark.parametrize("name", list(wrong))
+        def test_wrong_answers_fail_with_their_message(self, name):
+            problems = []
+            for function, substring in wrong[name]:
+                problems += problems_with_wrong(name, function, substring, seeds(corpus, name))
+            assert not problems, "\n".join(problems)
+
+        def test_a_real_child_process_gives_the_check_cells_verdicts(self):
+            """The first right and the first wrong answer of each exercise, through the
+            grader's child process."""
+            for pick in (
+                lambda n: (right.get(n) or [None])[0],
+                lambda n: (wrong.get(n) or [(None, "")])[0][0],
+            ):
+                answers = {n: pick(n) for n in all_exercises() if pick(n) is not None}
+                if not answers:
+                    continue
+                verdicts = child_process_verdicts(answers, NOTEBOOK_SEED)
+                for name, function in answers.items():
+                    inline = check_cell_verdict(name, function, NOTEBOOK_SEED)
+                    assert (verdicts[name].status, verdicts[name].message) == (
+                        inline.status,
+                        inline.message,
+                    ), (name, label(function), verdicts[name], inline)
+
+    CorpusTests.__name__ = CorpusTests.__qualname__ = f"TestCorpus{module.capitalize()}"
+    return CorpusTests
+
+
+for _module in sorted(CORPORA):
+    _tests = _corpus_tests(_module)
+    globals()[_tests.__name__] = _tests
 
 
 def test_every_exercise_has_enough_answers():

@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PINS=(tensorflow==2.20.0 keras==3.13.2 numpy==2.1.3 statsmodels==0.14.5 pandas==2.2.2)
+PINS=(tensorflow==2.20.0 keras==3.13.2 numpy==2.1.3 statsmodels==0.14.5 pandas==2.2.3)
 VENV=.venv-colab
 
 works() { [ -n "$1" ] && "$1" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; }

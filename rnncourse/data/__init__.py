@@ -18,6 +18,7 @@ module                 task
 ``dates``              human-written dates to ISO 8601
 ``tagging``            tags that depend on the next word (causal ceiling)
 ``text``               offline corpora, character vocabulary, stream batching
+``series``             Mauna Loa CO2 (real data, via statsmodels), forecast windows
 ``adapters``           PyDataset adapters (imports Keras)
 =====================  ===================================================
 
@@ -54,6 +55,15 @@ from .sequence_tasks import (
     encode_tokens,
     generate_sequence_task,
     task_decoder_inputs,
+)
+from .series import (
+    Series,
+    fill_gaps,
+    load_co2,
+    make_windows,
+    mean_absolute_error,
+    seasonal_naive_forecast,
+    seq2seq_targets,
 )
 from .tagging import TaggingData, TaggingTask
 from .temporal_order import (
@@ -96,6 +106,8 @@ __all__ = [
     "generate_sequence_task", "generate_temporal_order", "get_level", "load_corpus",
     "max_source_length", "one_hot", "padding_mask", "prefix_sums_mod", "random_dates",
     "reassemble_stream", "split_corpus", *_LAZY,
+    "Series", "fill_gaps", "load_co2", "make_windows", "mean_absolute_error",
+    "seasonal_naive_forecast", "seq2seq_targets",
 ]
 
 

@@ -32,9 +32,11 @@ LESSON_FILES = {
     "03": "03_vanishing_and_exploding_gradients",
     "04": "04_lstm_and_gru",
     "05": "05_bidirectional_and_stacked_rnns",
+    "06": "06_padding_and_masking",
     "07": "07_sequence_to_sequence",
     "08": "08_attention",
     "09": "09_language_modelling",
+    "10": "10_forecasting",
     "11": "11_recurrence_today",
 }
 _SEPARATORS = "_- .,"
