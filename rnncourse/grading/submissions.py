@@ -37,6 +37,7 @@ LESSON_FILES = {
     "08": "08_attention",
     "09": "09_language_modelling",
     "10": "10_forecasting",
+    "11": "11_recurrence_today",
 }
 _SEPARATORS = "_- .,"
 

@@ -1,0 +1,99 @@
+"""Lesson 11's checks against right answers and the typical wrong ones.
+
+Every wrong answer must fail with the message that names its mistake; the right answer
+must pass; the stub is "not attempted"; odd return values fail without crashing. The
+cases must hold the edge cases the lesson names on every draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from corpus import lesson11 as corpus
+
+from rnncourse.checks import FAILED, NOT_ATTEMPTED, PASSED, check_function
+from rnncourse.checks.exercise import get_exercise
+from rnncourse.reference.linear_attention import (
+    linear_attention_parallel,
+    linear_attention_recurrent,
+)
+
+
+def _stub(*args):
+    raise NotImplementedError("write your code here")
+
+
+@pytest.mark.parametrize("name", sorted(corpus.RIGHT))
+def test_right_answers_pass_and_the_stub_is_not_attempted(name):
+    for function in corpus.RIGHT[name]:
+        verdict = check_function(name, function)
+        assert verdict.status == PASSED, (function.__name__, verdict)
+    verdict = check_function(name, _stub)
+    assert verdict.status == NOT_ATTEMPTED, verdict
+
+
+@pytest.mark.parametrize("name", sorted(corpus.WRONG))
+def test_wrong_answers_name_their_mistake(name):
+    for function, words in corpus.WRONG[name]:
+        verdict = check_function(name, function)
+        assert verdict.status == FAILED, (function.__name__, verdict)
+        assert words in verdict.message, (function.__name__, verdict.message)
+
+
+ODD_VALUES = [None, 3, "text", [1, 2, 3], {"a": 1}, np.zeros(4), (np.zeros(2), np.zeros(3))]
+
+
+@pytest.mark.parametrize("name", sorted(corpus.RIGHT))
+@pytest.mark.parametrize("odd", range(len(ODD_VALUES)))
+def test_odd_return_values_fail_without_crashing(name, odd):
+    value = ODD_VALUES[odd]
+    verdict = check_function(name, lambda *args, value=value: value)
+    assert verdict.status == FAILED, verdict
+    assert "could not be checked" not in verdict.message, verdict.message
+
+
+def test_nan_and_wrong_shapes_get_plain_messages():
+    verdict = check_function("linear_recurrence_loop", lambda a, b, h0: np.full(a.shape, np.nan))
+    assert verdict.status == FAILED and "NaN" in verdict.message
+    verdict = check_function("linear_recurrence_loop", lambda a, b, h0: np.swapaxes(a, 1, 2))
+    assert verdict.status == FAILED and "shape" in verdict.message
+
+
+def test_recurrence_cases_hold_one_step_and_nonzero_h0_on_every_draw():
+    exercise = get_exercise("linear_recurrence_loop")
+    for seed in range(30):
+        cases = exercise.cases(np.random.default_rng(seed))
+        assert any(a.shape[1] == 1 for a, _, _ in cases)
+        assert all(np.abs(h0).min() > 0 for _, _, h0 in cases)
+        assert all(len({a.shape[0], a.shape[1], a.shape[2]}) == 3 for a, _, _ in cases
+                   if a.shape[1] > 1)
+
+
+def test_attention_cases_have_distinct_key_and_value_widths():
+    exercise = get_exercise("linear_attention_recurrent")
+    for seed in range(30):
+        for q, k, v in exercise.cases(np.random.default_rng(seed)):
+            assert q.shape == k.shape and q.shape[2] != v.shape[2]
+
+
+def test_min_gru_cases_have_nonzero_initial_states():
+    exercise = get_exercise("min_gru_parallel")
+    for seed in range(30):
+        for _, _, _, h0 in exercise.cases(np.random.default_rng(seed)):
+            assert np.abs(h0).min() > 0
+
+
+def test_a_loop_that_calls_the_scan_only_for_show_still_passes():
+    """The requirement is that the states come from the scan: calling it is what is checked."""
+
+    def answer(x, kernel, bias, h0, scan):
+        return corpus.min_gru_plain(x, kernel, bias, h0, scan)
+
+    assert check_function("min_gru_parallel", answer).status == PASSED
+
+
+def test_reference_forms_of_linear_attention_agree():
+    rng = np.random.default_rng(0)
+    q, k, v = rng.normal(size=(2, 9, 3)), rng.normal(size=(2, 9, 3)), rng.normal(size=(2, 9, 4))
+    np.testing.assert_allclose(linear_attention_parallel(q, k, v),
+                               linear_attention_recurrent(q, k, v), atol=1e-12)
