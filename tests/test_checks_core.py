@@ -459,3 +459,22 @@ def test_check_prints_what_the_function_printed(doubling, capsys):
     check(doubling, hello)
     out = capsys.readouterr().out.splitlines()
     assert out[:3] == ["hello", "hello", "hello"] and out[3].startswith("✅")
+
+
+def test_exact_copy_passes_float32_copies_and_fails_any_change_on_every_draw():
+    from rnncourse.checks.core import Failure, compare_arrays
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        values = rng.normal(300.0, 30.0, size=(7, 3))  # e.g. ppm values copied into windows
+        compare_arrays(values.astype(np.float32), values, exact_copy=True)
+        compare_arrays(values.copy(), values, exact_copy=True)
+        for changed in (np.round(values, 2), values.astype(np.float16), values * 1.002,
+                        values + 1e-3):
+            with pytest.raises(Failure, match="values are changed"):
+                compare_arrays(changed, values, exact_copy=True)
+    with pytest.raises(Failure, match="dtype float16"):
+        compare_arrays(values.astype(np.float16), values, exact_copy=True)
+    with pytest.raises(Failure, match="shape"):
+        compare_arrays(values.T, values, exact_copy=True)
+    compare_arrays(np.arange(4), np.arange(4), exact_copy=True)  # whole numbers: exact

@@ -563,6 +563,8 @@ FLOAT32_RTOL = 5e-3
 FLOAT64_RTOL = 1e-9
 #: differences up to this many times the pass band get a "precision" message
 PRECISION_ZONE = 10.0
+#: the pass band with ``exact_copy=True``, relative to each value: float32 rounding
+COPY_RTOL = 2.0**-23
 
 
 def value_scale(expected, scale: float | None = None) -> float:
@@ -582,9 +584,14 @@ def tolerance(
     scale: float | None = None,
     rtol: float | None = None,
     atol: float | None = None,
+    exact_copy: bool = False,
 ):
     """The largest difference accepted at each entry of ``expected`` (:func:`compare_arrays`)."""
     expected = np.asarray(expected)
+    if exact_copy:
+        if expected.dtype.kind in "biu":
+            return 0.0
+        return COPY_RTOL * np.abs(expected.astype(np.float64))
     given = None
     if rtol is not None or atol is not None:
         given = (atol or 0.0) + (rtol or 0.0) * np.abs(expected.astype(np.float64))
@@ -619,6 +626,7 @@ def is_close(
     scale: float | None = None,
     rtol: float | None = None,
     atol: float | None = None,
+    exact_copy: bool = False,
 ) -> bool:
     """Whether ``got`` agrees with ``expected`` within the tolerance of :func:`compare_arrays`.
 
@@ -629,7 +637,8 @@ def is_close(
     try:
         got = np.asarray(got, dtype=np.float64)
         want = np.asarray(expected)
-        band = tolerance(want, need_float64=need_float64, scale=scale, rtol=rtol, atol=atol)
+        band = tolerance(want, need_float64=need_float64, scale=scale, rtol=rtol, atol=atol,
+                         exact_copy=exact_copy)
         return _within(got, want.astype(np.float64), band)
     except (TypeError, ValueError):
         return False
@@ -653,6 +662,7 @@ def compare_arrays(
     scale: float | None = None,
     rtol: float | None = None,
     atol: float | None = None,
+    exact_copy: bool = False,
 ) -> None:
     """Raise :class:`Failure` naming the likely mistake unless ``got ≈ expected``.
 
@@ -663,6 +673,11 @@ def compare_arrays(
     * by default ``b_i = FLOAT32_RTOL * s`` (5e-3 of the size of the values);
     * with ``need_float64=True``, ``b_i = FLOAT64_RTOL * s`` (1e-9);
     * for whole-number ``expected`` (an integer dtype: ids, counts), ``b_i = 0``;
+    * with ``exact_copy=True``, for answers that only copy or rearrange values of the
+      inputs (windows, indexing, repeats: no arithmetic), ``b_i = 2**-23 * |expected_i|``,
+      float32's rounding of each value: a float32 copy passes, while rounding, float16
+      or any arithmetic on the values fails with a message that says the values were
+      changed (never "precision");
     * ``rtol`` / ``atol``, when given, set ``b_i = atol + rtol * |expected_i|``
       as in ``np.allclose``, but only to widen the default band (the larger of
       the two counts); with ``need_float64=True`` they replace it.
@@ -713,7 +728,8 @@ def compare_arrays(
         )
     got_dtype = got.dtype
     got = got.astype(np.float64, copy=False)
-    options = {"need_float64": need_float64, "scale": scale, "rtol": rtol, "atol": atol}
+    options = {"need_float64": need_float64, "scale": scale, "rtol": rtol, "atol": atol,
+               "exact_copy": exact_copy}
     band = tolerance(expected, **options)
     want = expected.astype(np.float64, copy=False)
     if _within(got, want, band):
@@ -743,6 +759,16 @@ def compare_arrays(
     largest = float(diff.max()) if diff.size else 0.0
     size = value_scale(expected, scale)
     relative = largest / size if size > 0 else math.inf
+    if exact_copy:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.where(finite & (want != 0), diff / np.abs(np.where(want != 0, want, 1)), 0)
+        rounded = " (your result has dtype float16)" if got_dtype == np.float16 else ""
+        raise Failure(
+            f"{what} has the right shape {expected.shape} but its values are changed: the largest "
+            f"difference is {largest:.3g}{at}, {_about(float(np.max(change)))} of that value. "
+            "This exercise only copies values of the input, which float32 keeps to about 1e-7 of "
+            f"each value{rounded}: did you round, convert to float16, or compute on the values?"
+        )
     if need_float64:
         float32_band = tolerance(expected, scale=scale)
         if _within(got, want, float32_band):
