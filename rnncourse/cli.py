@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed",
         type=int,
         default=None,
-        help="seed for the test cases (default: a fresh random one)",
+        help="seed for the test cases, as in check_function(name, fn, seed=S) "
+        "(default: a fresh random one, given in the JSON report)",
     )
     grade.set_defaults(run=_grade)
 

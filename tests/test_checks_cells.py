@@ -79,6 +79,8 @@ def test_right_answers_and_runs_outside_ipython_are_unaffected():
     namespace = {"np": np}
     exec(RIGHT, namespace)
     assert names_the_grader_lacks(namespace["rnn_step"], "rnn_step", ["x = 1"]) is None
+    # a scratch notebook without a set-up cell is not one the grader grades: left alone
+    assert names_the_grader_lacks(namespace["rnn_step"], "rnn_step", ["", RIGHT]) is None
 
 
 def test_a_stub_stays_not_attempted():

@@ -186,7 +186,8 @@ def test_sys_exit_ends_the_cell_as_in_a_notebook(root, tmp_path):
     # the same two cells and their check cells in a real kernel
     import nbformat
 
-    cells = [nbformat.v4.new_code_cell("import numpy as np\nfrom rnncourse.checks import check")]
+    cells = [nbformat.v4.new_code_cell(
+        "# SETUP\nimport numpy as np\nfrom rnncourse.checks import check")]
     for cell in read_notebook(path)["cells"]:
         if exercise_name(cell) in ("rnn_step", "rnn_forward"):
             cells.append(nbformat.v4.new_code_cell(cell["source"]))
@@ -370,3 +371,29 @@ def test_report_json_is_machine_readable(root):
     data = json.loads(report_json([result]))
     assert data["passed"] is False
     assert data["summary"]["broken notebooks"] == 1
+
+
+def test_the_grader_with_seed_s_judges_the_cases_of_check_function_with_seed_s(root, tmp_path):
+    """An answer right on some draws only (here: on cases whose first input starts with a
+    positive number) gets, from `rnncourse grade --seed S`, the verdict that
+    `check_function(name, fn, seed=S)` gives in the notebook; the report gives the seed."""
+    from rnncourse.checks import check_function
+
+    source = (
+        "def rnn_step(x_t, h_prev, W_xh, W_hh, b_h):\n"
+        "    out = np.tanh(x_t @ W_xh + h_prev @ W_hh + b_h)\n"
+        "    return out if x_t.flat[0] > 0 else out + 1.0\n"
+    )
+    namespace = {"np": __import__("numpy")}
+    exec(source, namespace)
+    by_seed = {s: check_function("rnn_step", namespace["rnn_step"], seed=s).status
+               for s in range(12)}
+    picks = [next(s for s, v in by_seed.items() if v == status)
+             for status in sorted(set(by_seed.values()))]
+    assert len(picks) == 2, by_seed  # the answer passes some draws and fails others
+    path = learner_notebook(root, tmp_path, {"rnn_step": source})
+    for seed in picks:
+        result = grade_notebook(path, seed=seed)
+        assert statuses(result)["rnn_step"] == by_seed[seed]
+        assert result.seed == seed and result.to_dict()["seed"] == seed
+    assert isinstance(grade_notebook(path).seed, int)  # a fresh seed, reported

@@ -83,15 +83,16 @@ def graded_sources(history: list[str]) -> tuple[list[str], dict[str, str]]:
 def names_the_grader_lacks(function, name: str, history: list[str]) -> list[str] | None:
     """The global names ``function`` uses that no set-up or exercise cell defines.
 
-    ``None`` when the history holds no run of the exercise cell ``name`` (the function
-    was not defined there, so there is nothing to compare with) or ``function`` is not
-    plain Python.
+    ``None`` when the history holds no set-up cell (not a course notebook: the grader
+    would not grade it) or no run of the exercise cell ``name`` (the function was not
+    defined there, so there is nothing to compare with), or ``function`` is not plain
+    Python.
     """
     code = getattr(function, "__code__", None)
     if not isinstance(code, types.CodeType):
         return None
     setup, exercises = graded_sources(history)
-    if name not in exercises:
+    if not setup or name not in exercises:
         return None
     available = set(dir(builtins))
     for source in [*setup, *exercises.values()]:

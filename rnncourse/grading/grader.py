@@ -74,6 +74,9 @@ class NotebookResult:
     message: str = ""
     verdicts: list[Verdict] = field(default_factory=list)
     seconds: float = 0.0
+    #: the seed the test cases were drawn from: ``check_function(name, fn, seed=seed)``
+    #: in the notebook judges the same cases
+    seed: int | None = None
 
     @property
     def passed(self) -> bool:
@@ -87,6 +90,7 @@ class NotebookResult:
             "message": self.message,
             "passed": self.passed,
             "seconds": round(self.seconds, 2),
+            "seed": self.seed,
             "exercises": [v.to_dict() for v in self.verdicts],
         }
 
@@ -311,8 +315,11 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
                 f"{exercises[name].lesson}, not to lesson {lesson}.",
             )
 
-    rng = np.random.default_rng(seed if seed is not None else secrets.randbits(64))
-    cases = {name: exercises[name].cases(rng) for name in to_run}
+    # Each exercise draws from its own generator seeded with ``seed``, as
+    # ``check_function(name, fn, seed=seed)`` does: a verdict can be reproduced in the notebook.
+    if seed is None:
+        seed = secrets.randbits(63)
+    cases = {name: exercises[name].cases(np.random.default_rng(seed)) for name in to_run}
     sentinel = _Sentinel()
     notebook_message = ""
     remaining = list(to_run)
@@ -390,7 +397,7 @@ def grade_notebook(path: str | Path, *, seed: int | None = None) -> NotebookResu
     elif notebook_message:
         status = BROKEN
     return NotebookResult(
-        str(path), lesson, status, notebook_message, ordered, time.monotonic() - started
+        str(path), lesson, status, notebook_message, ordered, time.monotonic() - started, seed
     )
 
 
