@@ -561,8 +561,9 @@ def describe(value) -> str:
 FLOAT32_RTOL = 5e-3
 #: the pass band with ``need_float64=True``, relative to the size of the values
 FLOAT64_RTOL = 1e-9
-#: differences up to this many times the pass band get a "precision" message
-PRECISION_ZONE = 10.0
+#: differences up to this many times the pass band get a "precision" message (beyond it,
+#: 1.5 % of the size of the values by default, a difference is a mistake, not rounding)
+PRECISION_ZONE = 3.0
 #: the pass band with ``exact_copy=True``, relative to each value: float32 rounding
 COPY_RTOL = 2.0**-23
 
@@ -711,7 +712,7 @@ def compare_arrays(
     (on a case where the mistake changes nothing, it is never named). They
     are tried before the generic messages, so that a wrong shape that a known
     mistake explains ("you returned only the last state") is named. A
-    difference just outside the band (up to ``PRECISION_ZONE`` = 10 times it)
+    difference just outside the band (up to ``PRECISION_ZONE`` = 3 times it)
     fails with a message about precision, never "wrong values"; with
     ``need_float64=True`` a difference that float32 explains says to use
     float64 ("close to the answer, but only to about 3e-6: did you compute in
