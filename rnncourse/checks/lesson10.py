@@ -104,8 +104,9 @@ class MakeWindows(Exercise):
         window_a, window_b = distinct_sizes(rng, 2, 3, 7)
         horizon = int(rng.integers(2, 5))
         cases = [
-            # one step ahead, several windows
-            (rng.normal(size=int(rng.integers(14, 22))), window_a, 1),
+            # one step ahead, more windows than values in one (a square array of windows
+            # is symmetric, and would pass transposed)
+            (rng.normal(size=int(rng.integers(15, 22))), window_a, 1),
             # several steps ahead
             (rng.normal(size=int(rng.integers(14, 22))), window_b, horizon),
             # a window of one value
