@@ -55,6 +55,7 @@ def test_edge_cases_in_every_draw(seed):
     targets = get_exercise("seq2seq_targets").cases(rng)
     assert any(h == 1 for _, _, h in targets) and any(len(s) == w + h for s, w, h in targets)
     assert any(h > w for _, w, h in targets) and any(w == 1 for _, w, _ in targets)
+    assert any(w == h for _, w, h in targets)
     assert any(w != h and h > 1 for _, w, h in targets)  # swapped axes show in the shape
 
 

@@ -319,6 +319,9 @@ class Seq2SeqTargets(Exercise):
             # a window of one value
             (rng.normal(size=int(rng.integers(8, 12))), 1, int(rng.integers(2, 4))),
         ]
+        # a horizon as long as the window
+        same = int(rng.integers(2, 5))
+        cases.append((rng.normal(size=int(rng.integers(10, 15))), same, same))
         # the shortest series: one window
         window, horizon = distinct_sizes(rng, 2, 2, 5)
         cases.append((rng.normal(size=window + horizon), window, horizon))
