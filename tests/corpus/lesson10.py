@@ -53,6 +53,59 @@ def windows_leak(series, window, horizon=1):
     return series[rows + np.arange(window)], series[rows + window - 1 + np.arange(horizon)]
 
 
+def windows_late(series, window, horizon=1):
+    n = len(series) - window - horizon + 1
+    rows = np.arange(n)[:, None]
+    index = np.minimum(rows + window + 1 + np.arange(horizon), len(series) - 1)  # clipped
+    return series[rows + np.arange(window)], series[index]
+
+
+def windows_late_loop(series, window, horizon=1):
+    inputs, targets = [], []
+    for i in range(len(series) - window - horizon):  # where the late targets run out
+        inputs.append(series[i : i + window])
+        targets.append(series[i + window + 1 : i + window + 1 + horizon])
+    return np.array(inputs).reshape(-1, window), np.array(targets).reshape(-1, horizon)
+
+
+def windows_reversed(series, window, horizon=1):
+    inputs, targets = windows_fancy_index(series, window, horizon)
+    return inputs[:, ::-1], targets
+
+
+def windows_swapped(series, window, horizon=1):
+    inputs, targets = windows_fancy_index(series, window, horizon)
+    return targets, inputs
+
+
+def windows_int_dtype(series, window, horizon=1):
+    n = len(series) - window - horizon + 1
+    inputs, targets = np.zeros((n, window), dtype=int), np.zeros((n, horizon), dtype=int)
+    for i in range(n):
+        inputs[i] = series[i : i + window]
+        targets[i] = series[i + window : i + window + horizon]
+    return inputs, targets
+
+
+def windows_three_items(series, window, horizon=1):
+    inputs, targets = windows_fancy_index(series, window, horizon)
+    return inputs, targets, len(inputs)
+
+
+def windows_rounded(series, window, horizon=1):
+    inputs, targets = windows_fancy_index(series, window, horizon)
+    return np.round(inputs, 2), np.round(targets, 2)
+
+
+def windows_float16(series, window, horizon=1):
+    return windows_float32_strided(series.astype(np.float16), window, horizon)
+
+
+def windows_centred_in_place(series, window, horizon=1):
+    mean = series.mean()
+    series -= mean
+    inputs, targets = windows_fancy_index(series, window, horizon)
+    return inputs + mean, targets + mean
 
 
 def windows_flat_targets(series, window, horizon=1):
@@ -128,6 +181,39 @@ def seasonal_early(history, period, horizon):
     return history[len(history) - period - 1 + np.arange(horizon) % period]
 
 
+def seasonal_late(history, period, horizon):
+    index = len(history) - period + 1 + np.arange(horizon) % period
+    return history[index % len(history)]  # wraps to the start past the end
+
+
+def seasonal_no_cycle_negative(history, period, horizon):
+    return np.array([history[-period + k] for k in range(horizon)])
+
+
+def seasonal_number_for_one_step(history, period, horizon):
+    forecast = seasonal_tile(history, period, horizon)
+    return forecast[0] if horizon == 1 else forecast
+
+
+def seasonal_int_dtype(history, period, horizon):
+    forecast = np.zeros(horizon, dtype=int)
+    for k in range(horizon):
+        forecast[k] = history[len(history) - period + k % period]
+    return forecast
+
+
+def seasonal_scaled(history, period, horizon):
+    return seasonal_tile(history, period, horizon) * 1.002
+
+
+def seasonal_drift(history, period, horizon):
+    return seasonal_tile(history, period, horizon) + 0.01
+
+
+def seasonal_centred_in_place(history, period, horizon):
+    mean = history.mean()
+    history -= mean
+    return seasonal_tile(history, period, horizon) + mean
 
 
 def seasonal_mean(history, period, horizon):
@@ -173,6 +259,28 @@ def seq2seq_leak(series, window, horizon):
     return series[index]
 
 
+def seq2seq_late(series, window, horizon):
+    n = len(series) - window - horizon + 1
+    index = np.arange(n)[:, None, None] + np.arange(window)[:, None] + np.arange(horizon) + 2
+    return series[np.minimum(index, len(series) - 1)]
+
+
+def seq2seq_plus_1e3(series, window, horizon):
+    return seq2seq_comprehension(series, window, horizon) + 1e-3
+
+
+def seq2seq_float16(series, window, horizon):
+    return seq2seq_comprehension(series.astype(np.float16), window, horizon)
+
+
+def seq2seq_int_dtype(series, window, horizon):
+    return seq2seq_comprehension(series, window, horizon).astype(np.int64)
+
+
+def seq2seq_normalised_in_place(series, window, horizon):
+    scale = series.std()
+    series /= scale
+    return seq2seq_comprehension(series, window, horizon) * scale
 
 
 def seq2seq_last_only(series, window, horizon):
@@ -224,6 +332,15 @@ WRONG = {
         (windows_transposed, "transposed"),
         (windows_long_inputs, "columns"),
         (windows_inputs_only, "return two arrays"),
+        (windows_late, "one step late"),
+        (windows_late_loop, "one step late"),
+        (windows_swapped, "(targets, inputs)"),
+        (windows_reversed, "windows are reversed"),
+        (windows_int_dtype, "your values are integers"),
+        (windows_three_items, "you returned 3 items"),
+        (windows_rounded, "values are changed"),
+        (windows_float16, "values are changed"),
+        (windows_centred_in_place, "modified `series` in place"),
     ],
     "seasonal_naive_forecast": [
         (seasonal_naive, "naive forecast"),
@@ -231,7 +348,14 @@ WRONG = {
         (seasonal_no_cycle, "stops after one period"),
         (seasonal_from_start, "from the start"),
         (seasonal_early, "one step early"),
-        (seasonal_mean, "wrong values"),
+        (seasonal_mean, "values are changed"),
+        (seasonal_late, "one step late"),
+        (seasonal_no_cycle_negative, "without cycling"),
+        (seasonal_number_for_one_step, "shape (1,)"),
+        (seasonal_int_dtype, "your values are integers"),
+        (seasonal_scaled, "values are changed"),
+        (seasonal_drift, "values are changed"),
+        (seasonal_centred_in_place, "modified `history` in place"),
     ],
     "seq2seq_targets": [
         (seq2seq_leak, "input t itself"),
@@ -239,6 +363,11 @@ WRONG = {
         (seq2seq_repeated_last, "holds the targets of the last step"),
         (seq2seq_swapped, "swapped"),
         (seq2seq_one_too_few, "one window too few"),
+        (seq2seq_late, "one step late"),
+        (seq2seq_plus_1e3, "values are changed"),
+        (seq2seq_float16, "values are changed"),
+        (seq2seq_int_dtype, "your values are integers"),
+        (seq2seq_normalised_in_place, "modified `series` in place"),
     ],
 }
 
