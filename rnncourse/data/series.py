@@ -2,7 +2,8 @@ r"""A real time series that works offline, and the windowing of lesson 10 (pure 
 
 **The data** (:func:`load_co2`): the concentration of carbon dioxide in the air at Mauna
 Loa Observatory, Hawaii, in parts per million by volume (ppm), measured by the Scripps
-Institution of Oceanography from continuous air samples, weekly from 29 March 1958 to
+Institution of Oceanography in air samples (statsmodels describes the data as continuous
+measurements and cites the flask-sample record below), weekly from 29 March 1958 to
 29 December 2001 (2284 weeks, 59 of them without a value). The numbers ship with
 ``statsmodels`` as ``statsmodels.datasets.co2`` (public domain; see
 https://www.statsmodels.org/stable/datasets/generated/co2.html), which cites
@@ -53,7 +54,7 @@ from ._checks import check_choice, check_int
 FREQUENCIES = ("weekly", "monthly")
 
 CO2_SOURCE = (
-    "Mauna Loa Observatory, Hawaii: atmospheric CO2 from continuous air samples, Scripps "
+    "Mauna Loa Observatory, Hawaii: atmospheric CO2 from air samples, Scripps "
     "Institution of Oceanography (Keeling and Whorf, 2004); shipped with statsmodels as "
     "statsmodels.datasets.co2 (public domain)"
 )

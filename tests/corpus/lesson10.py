@@ -348,7 +348,7 @@ WRONG = {
         (seasonal_no_cycle, "stops after one period"),
         (seasonal_from_start, "from the start"),
         (seasonal_early, "one step early"),
-        (seasonal_mean, "values are changed"),
+        (seasonal_mean, "wrong values"),
         (seasonal_late, "one step late"),
         (seasonal_no_cycle_negative, "without cycling"),
         (seasonal_number_for_one_step, "shape (1,)"),
