@@ -155,5 +155,8 @@ def test_messages_name_what_was_returned():
                      corpus.la_output_before_update_eps):
         verdict = check_function("linear_attention_recurrent", function)
         assert "its own key and value" in verdict.message, (function.__name__, verdict)
+    for seed in range(8):  # once named "precision" on some seeds
+        verdict = check_function("linear_attention_recurrent", corpus.la_scaled_queries, seed=seed)
+        assert "no 1/sqrt(d_k) scaling" in verdict.message, (seed, verdict)
     verdict = check_function("linear_recurrence_loop", lambda a, b, h0: 2 * a)
     assert "the array of states has the right shape" in verdict.message, verdict

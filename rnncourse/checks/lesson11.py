@@ -469,6 +469,8 @@ class LinearAttentionRecurrent(Exercise):
              _linear_attention(q, k, v, phi_in_state=False)[0]),
             ("this is causal softmax attention; linear attention replaces exp(q.k) by "
              "phi(q) . phi(k) with phi(x) = elu(x) + 1.", _causal_softmax(q, k, v)),
+            ("linear attention has no 1/sqrt(d_k) scaling: the scores are phi(q_t) . phi(k_s) "
+             "of the unscaled queries.", _linear_attention(q / np.sqrt(q.shape[-1]), k, v)[0]),
         ]
         compare_arrays(outputs, right, mistakes, what="the array of outputs")
         compare_arrays(

@@ -416,6 +416,10 @@ def la_output_before_update_eps(q, k, v):
     return np.stack(outputs, axis=1), S, z
 
 
+def la_scaled_queries(q, k, v):
+    return la_plain(q / np.sqrt(q.shape[-1]), k, v)
+
+
 def la_transposed_state(q, k, v):
     outputs, S, z = la_plain(q, k, v)
     return outputs, np.swapaxes(S, 1, 2), z
@@ -504,6 +508,7 @@ WRONG = {
         (la_only_outputs, "return the final state too"),
         (la_transposed_state, "S looks transposed"),
         (la_wrong_order, "in the wrong order: return `outputs, S, z`"),
+        (la_scaled_queries, "no 1/sqrt(d_k) scaling"),
         (la_output_before_update_guarded, "its own key and value"),
         (la_output_before_update_eps, "its own key and value"),
         (la_z_without_phi, "not of k_t"),
