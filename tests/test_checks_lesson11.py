@@ -97,3 +97,66 @@ def test_reference_forms_of_linear_attention_agree():
     q, k, v = rng.normal(size=(2, 9, 3)), rng.normal(size=(2, 9, 3)), rng.normal(size=(2, 9, 4))
     np.testing.assert_allclose(linear_attention_parallel(q, k, v),
                                linear_attention_recurrent(q, k, v), atol=1e-12)
+
+
+# Holes a black-box tester found ---------------------------------------------------------
+
+
+def test_min_gru_needs_one_scan_over_the_whole_sequence_and_its_result():
+    """A loop that calls the scan and discards it, a scan per step, a scan over part of the
+    sequence: each gets its own message, on the notebook seed and on other seeds."""
+    cases = [
+        (corpus.min_gru_loop_instead, "never called"),
+        (corpus.min_gru_scan_discarded, "not the array that scan returned"),
+        (corpus.min_gru_scan_per_step, "you called scan"),
+        (corpus.min_gru_scan_of_half, "pass the whole sequence"),
+    ]
+    for seed in (None, 0, 1, 2):
+        for function, words in cases:
+            verdict = (check_function("min_gru_parallel", function) if seed is None
+                       else check_function("min_gru_parallel", function, seed=seed))
+            assert verdict.status == FAILED and words in verdict.message, (seed, verdict)
+
+
+def test_min_gru_accepts_a_float32_copy_of_the_scan_result_and_tensors():
+    def float32_copy(x, kernel, bias, h0, scan):
+        return np.array(corpus.min_gru_plain(x, kernel, bias, h0, scan), dtype=np.float32)
+
+    def tensors_in(x, kernel, bias, h0, scan):
+        import keras
+
+        a, b = corpus._min_gru_ab(x, kernel, bias)
+        states = scan(keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b), h0)
+        assert isinstance(states, np.ndarray)  # the text says so
+        return states
+
+    for function in (float32_copy, tensors_in):
+        verdict = check_function("min_gru_parallel", function)
+        assert verdict.status == PASSED, verdict
+
+
+def test_combine_may_not_modify_its_inputs():
+    exercise = get_exercise("combine")
+    assert exercise.read_only_inputs == ("first", "second")
+    verdict = check_function("combine", corpus.combine_in_place)
+    assert verdict.status == FAILED and "modified `first` in place" in verdict.message
+
+
+def test_messages_name_what_was_returned():
+    verdict = check_function("combine", corpus.combine_one_item)
+    assert "a tuple of 1 item." in verdict.message, verdict
+    verdict = check_function("linear_recurrence_loop", corpus.loop_stops_early)
+    assert "stops one step early" in verdict.message and "late" not in verdict.message
+    verdict = check_function("linear_recurrence_loop", corpus.loop_one_late)
+    assert "one step late" in verdict.message, verdict
+    verdict = check_function("linear_attention_recurrent", corpus.la_wrong_order)
+    assert "wrong order" in verdict.message, verdict
+    for function in (corpus.la_exclusive, corpus.la_output_before_update_guarded,
+                     corpus.la_output_before_update_eps):
+        verdict = check_function("linear_attention_recurrent", function)
+        assert "its own key and value" in verdict.message, (function.__name__, verdict)
+    for seed in range(8):  # once named "precision" on some seeds
+        verdict = check_function("linear_attention_recurrent", corpus.la_scaled_queries, seed=seed)
+        assert "no 1/sqrt(d_k) scaling" in verdict.message, (seed, verdict)
+    verdict = check_function("linear_recurrence_loop", lambda a, b, h0: 2 * a)
+    assert "the array of states has the right shape" in verdict.message, verdict

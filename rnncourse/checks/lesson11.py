@@ -3,8 +3,10 @@
 Every exercise is NumPy maths compared with :mod:`rnncourse.reference` and with
 the answers that the typical mistakes give, each differing from the right
 answer in one term. ``min_gru_parallel`` gets the scan to use as an argument;
-``run`` hands it a scan that counts its calls, so that an answer that loops
-over time without the scan is told so. ``linear_attention_recurrent`` returns
+``run`` hands it a scan that records its calls (how many, the shapes it
+got) and whether the returned states are the array it returned, so that an
+answer that loops over time, calls the scan per step or discards its result
+is told so. ``linear_attention_recurrent`` returns
 its final state (S, z) with the outputs, which is what tells the recurrent
 form from the parallel one.
 """
@@ -39,6 +41,7 @@ class Combine(Exercise):
     name = "combine"
     lesson = "11"
     input_names = ("first", "second")
+    read_only_inputs = ("first", "second")
 
     def cases(self, rng):
         cases = []
@@ -56,7 +59,8 @@ class Combine(Exercise):
     def run(self, function, case):
         result = function(*case)
         if isinstance(result, (tuple, list)):
-            return {"pair": list(result)}
+            return {"pair": list(result), "length": len(result),
+                    "kind": "tuple" if isinstance(result, tuple) else "list"}
         return {"pair": None, "value": result}
 
     def judge(self, case, value):
@@ -73,6 +77,13 @@ class Combine(Exercise):
             raise Failure(
                 "return the pair `(a, b)` as a tuple, for example `return a1 * a2, a2 * b1 + b2`;"
                 f" your function returned {describe(returned)}."
+            )
+        length = value.get("length")
+        if isinstance(length, int) and length != 2:
+            kind = value.get("kind") if value.get("kind") in ("tuple", "list") else "tuple"
+            raise Failure(
+                f"the result should be a tuple of 2 arrays, (a, b), but it is a {kind} of "
+                f"{length} item{'' if length == 1 else 's'}."
             )
         items = _items(value["pair"], 2, "the result")
         got_a, got_b = items
@@ -143,7 +154,9 @@ class LinearRecurrenceLoop(Exercise):
 
     def cases(self, rng):
         cases = []
-        for steps in (1, int(rng.integers(4, 9)), int(rng.integers(4, 9))):
+        # the one-step case comes last, so that a mistake is named on a longer run first
+        # (with one step, "one step late" and "stops one step early" give the same states)
+        for steps in (int(rng.integers(4, 9)), int(rng.integers(4, 9)), 1):
             batch, features = distinct_sizes(rng, 2, 2, 6)
             while steps in (batch, features):
                 steps += 1
@@ -165,6 +178,9 @@ class LinearRecurrenceLoop(Exercise):
              "step, not one of the outputs).", with_h0),
             ("your states are one step late: store h after updating it, so that row t holds "
              "a_t * h_{t-1} + b_t.", with_h0[:, :-1]),
+            ("your loop stops one step early: the last row repeats h_{T-1}; run the update for "
+             "every step t = 1 ... T and store h after each update.",
+             np.concatenate([right[:, :-1], with_h0[:, -2:-1]], axis=1)),
             ("h0 was ignored: start the loop from h = h0, not from zeros.",
              linear_recurrence(a, b, None, method="loop")),
             ("every row holds the last state: did you store the same array and then update it "
@@ -175,7 +191,7 @@ class LinearRecurrenceLoop(Exercise):
             ("b_t is added after the multiplication: h_t = a_t * h_{t-1} + b_t, not "
              "a_t * (h_{t-1} + b_t).", _loop(a, b, h0, lambda a_t, b_t, h: a_t * (h + b_t))),
         ]
-        compare_arrays(value, right, mistakes, what="the states")
+        compare_arrays(value, right, mistakes, what="the array of states")
 
 
 # --------------------------------------------------------------------------- minGRU
@@ -200,9 +216,13 @@ def _min_gru(x, kernel, bias, h0, *, keras_gates=False, tanh=False, swap=False, 
 class MinGruParallel(Exercise):
     """``min_gru_parallel(x, kernel, bias, h0, scan) -> h`` (batch, time, units).
 
-    ``run`` passes a scan that counts its calls (the reference
-    ``linear_recurrence(a, b, h0, method="scan")``): the states must come out of
-    it. Every case has non-zero initial states.
+    ``run`` passes a scan (the reference ``linear_recurrence(a, b, h0,
+    method="scan")``, plus a mark of 1e-5 of the size of the states, far inside
+    the pass band; NumPy arrays or tensors in, a NumPy array out) and records,
+    in the learner's process, how often it was called, the shapes of its first
+    call's a and b, and whether the returned states are its output (they carry
+    the mark): exactly one call over the whole sequence, and its result returned. Every case
+    has non-zero initial states.
     """
 
     name = "min_gru_parallel"
@@ -221,16 +241,31 @@ class MinGruParallel(Exercise):
         return cases
 
     def run(self, function, case):
-        calls = []
+        shapes, outputs = [], []
 
         def scan(a, b, h0=None):
-            """All states of h_t = a_t * h_{t-1} + b_t by the parallel scan."""
-            calls.append(1)
-            return linear_recurrence(np.asarray(a), np.asarray(b),
-                                     None if h0 is None else np.asarray(h0), method="scan")
+            """All states of h_t = a_t * h_{t-1} + b_t by the parallel scan.
+
+            Takes NumPy arrays or tensors (converted with ``np.asarray``);
+            returns a NumPy array.
+            """
+            shapes.append((tuple(np.shape(a)), tuple(np.shape(b))))
+            out = linear_recurrence(np.asarray(a), np.asarray(b),
+                                    None if h0 is None else np.asarray(h0), method="scan")
+            # A mark far below the pass band but far above float32 rounding: states
+            # computed another way (a loop) miss it, a float32 copy of the result keeps it.
+            out = out + np.asarray(SCAN_MARK * _size(out), dtype=out.dtype)
+            outputs.append(out)
+            return out
 
         states = function(*case, scan)
-        return {"states": states, "scan_calls": len(calls)}
+        # Measured here, in the learner's process: only plain values travel to the judge.
+        return {"states": states, "scan_calls": len(shapes),
+                "scan_shapes": f"{shapes[0][0]} and {shapes[0][1]}" if shapes else "",
+                "scan_whole": bool(shapes) and all(
+                    shape == tuple(np.shape(case[0])[:2]) + tuple(np.shape(case[3])[1:])
+                    for shape in shapes[0]),
+                "from_scan": _is_scan_output(states, outputs)}
 
     def judge(self, case, value):
         if not isinstance(value, dict):
@@ -256,13 +291,62 @@ class MinGruParallel(Exercise):
             ("you returned only the last state; return every state, shape (batch, time, units).",
              right[:, -1]),
         ]
-        compare_arrays(value.get("states"), right, mistakes, what="the states")
-        if not value.get("scan_calls"):
+        compare_arrays(value.get("states"), right, mistakes, what="the array of states")
+        calls = value.get("scan_calls")
+        if not calls:
             raise Failure(
                 "the states are right, but the scan you were given was never called: compute "
-                "a and b for every step at once, then all states with scan(a, b, h0), without a "
-                "loop over time."
+                "a and b for every step at once, then all states with one call scan(a, b, h0)."
             )
+        if not isinstance(calls, int) or calls != 1:
+            raise Failure(
+                f"the states are right, but you called scan {calls} times: call it once, with a "
+                "and b for the whole sequence, shape (batch, time, units); a call per step is a "
+                "loop over time again."
+            )
+        whole = tuple(right.shape)
+        if value.get("scan_whole") is not True:
+            raise Failure(
+                "the states are right, but scan got a and b of shapes "
+                f"{value.get('scan_shapes')}: pass the whole sequence, both of shape {whole} "
+                "(batch, time, units)."
+            )
+        if value.get("from_scan") is not True:
+            raise Failure(
+                "the states are right, but they are not the array that scan returned: return "
+                "scan's result (a NumPy array; a float32 copy is fine), not states computed "
+                "another way."
+            )
+
+
+#: what the check's scan adds to every state, relative to the size of the states
+SCAN_MARK = 1e-5
+
+
+def _size(values) -> float:
+    finite = np.abs(values[np.isfinite(values)]) if values.size else np.zeros(1)
+    return float(finite.max()) if finite.size else 0.0
+
+
+def _is_scan_output(states, outputs) -> bool:
+    """Whether ``states`` is one of the arrays the scan returned, or a copy of it.
+
+    The scan's result carries a mark of ``SCAN_MARK`` times the size of the
+    states on every entry; states within a third of the mark of a result (a
+    float32 copy is within 6e-8) came out of the scan, states computed another
+    way are off by the whole mark.
+    """
+    if not isinstance(states, np.ndarray) or states.dtype.kind not in "fiu":
+        return False
+    got = states.astype(np.float64)
+    for out in outputs:
+        if out.shape != got.shape:
+            continue
+        size = _size(out)
+        with np.errstate(invalid="ignore"):
+            if size > 0 and np.max(np.abs(got - out)) <= SCAN_MARK * size / 3:
+                return True
+    return False
 
 
 # --------------------------------------------------------------------------- linear attention
@@ -345,7 +429,7 @@ class LinearAttentionRecurrent(Exercise):
             raise Failure(f"expected (outputs, S, z), got {describe(value)}.")
         if value.get("items") is None:
             returned = value.get("value")
-            compare_arrays(returned, right, [], what="the outputs")
+            compare_arrays(returned, right, [], what="the array of outputs")
             raise Failure(
                 "the outputs are right; return the final state too: `return outputs, S, z`, "
                 "with S of shape (batch, d_k, d_v) and z of shape (batch, d_k)."
@@ -356,8 +440,20 @@ class LinearAttentionRecurrent(Exercise):
                 "return three things, `outputs, S, z`; your function returned "
                 f"{describe(items)}."
             )
+        expected_shapes = [right.shape, S.shape, z.shape]
+        shapes = [getattr(item, "shape", None) for item in items]
+        if shapes != expected_shapes and sorted(map(str, shapes)) == sorted(
+                map(str, expected_shapes)):
+            raise Failure(
+                "the three arrays are in the wrong order: return `outputs, S, z` (shapes "
+                f"{right.shape}, {S.shape} and {z.shape}); yours have shapes "
+                f"{', '.join(str(s) for s in shapes)}."
+            )
         outputs, got_S, got_z = items
         relu = lambda a: np.maximum(a, 0.0)  # noqa: E731
+        exclusive = ("step t must see its own key and value: update S and z with step t before "
+                     "computing o_t (you used S_{t-1}).")
+        before = _linear_attention(q, k, v, exclusive=True)[0]
         mistakes = [
             ("the outputs are not normalised: divide phi(q_t) S_t by phi(q_t) . z_t.",
              _linear_attention(q, k, v, normalise=False)[0]),
@@ -365,17 +461,18 @@ class LinearAttentionRecurrent(Exercise):
              _linear_attention(q, k, v, phi=lambda a: a)[0]),
             ("the feature map is phi(x) = elu(x) + 1 (x + 1 above 0, exp(x) below), not "
              "relu.", _linear_attention(q, k, v, phi=relu)[0]),
-            ("step t must see its own key and value: update S and z with step t before "
-             "computing o_t (you used S_{t-1}).",
-             _linear_attention(q, k, v, exclusive=True)[0]),
+            (exclusive, before),
+            (exclusive, np.nan_to_num(before, nan=0.0)),  # a guarded 0 / 0 at t = 1
             ("the attention is not causal: o_t may use the keys and values up to step t only "
              "(you used all of them).", _linear_attention(q, k, v, causal=False)[0]),
             ("S should add phi(k_t) v_t^T: apply the feature map to the key in S as well.",
              _linear_attention(q, k, v, phi_in_state=False)[0]),
             ("this is causal softmax attention; linear attention replaces exp(q.k) by "
              "phi(q) . phi(k) with phi(x) = elu(x) + 1.", _causal_softmax(q, k, v)),
+            ("linear attention has no 1/sqrt(d_k) scaling: the scores are phi(q_t) . phi(k_s) "
+             "of the unscaled queries.", _linear_attention(q / np.sqrt(q.shape[-1]), k, v)[0]),
         ]
-        compare_arrays(outputs, right, mistakes, what="the outputs")
+        compare_arrays(outputs, right, mistakes, what="the array of outputs")
         compare_arrays(
             got_S,
             S,

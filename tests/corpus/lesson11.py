@@ -36,8 +36,15 @@ def combine_keras(first, second):
     return ops.convert_to_numpy(a), ops.convert_to_numpy(b)
 
 
+def combine_reuses_inputs(first, second):
+    (a1, b1), (a2, b2) = first, second
+    b = np.multiply(a2, b1)  # a new array, then updated in place: the inputs stay as they are
+    b += b2
+    return np.multiply(a1, a2), b
+
+
 def combine_in_place(first, second):
-    a, b = first  # reuses the inputs it was given (they are copies)
+    a, b = first  # modifies the inputs, which the scan still needs
     b *= second[0]
     b += second[1]
     a *= second[0]
@@ -76,6 +83,10 @@ def combine_only_b(first, second):
 
 def combine_dict(first, second):
     return {"a": first[0] * second[0]}
+
+
+def combine_one_item(first, second):
+    return (first[0] * second[0],)
 
 
 # --------------------------------------------------------------- linear_recurrence_loop
@@ -131,6 +142,15 @@ def loop_one_late(a, b, h0):
     for t in range(a.shape[1]):
         states.append(h)
         h = a[:, t] * h + b[:, t]
+    return np.stack(states, axis=1)
+
+
+def loop_stops_early(a, b, h0):
+    h, states = h0, []
+    for t in range(a.shape[1] - 1):
+        h = a[:, t] * h + b[:, t]
+        states.append(h)
+    states.append(h)  # the last row repeats h_{T-1}
     return np.stack(states, axis=1)
 
 
@@ -266,6 +286,42 @@ def min_gru_loop_instead(x, kernel, bias, h0, scan):
     return np.stack(states, axis=1)
 
 
+def min_gru_scan_discarded(x, kernel, bias, h0, scan):
+    scan(*_min_gru_ab(x, kernel, bias), h0)  # called, but the states come from a loop
+    return min_gru_loop_instead(x, kernel, bias, h0, scan)
+
+
+def min_gru_scan_per_step(x, kernel, bias, h0, scan):
+    a, b = _min_gru_ab(x, kernel, bias)
+    h, states = h0, []
+    for t in range(x.shape[1]):
+        h = scan(a[:, t:t + 1], b[:, t:t + 1], h)[:, 0]
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+def min_gru_scan_of_half(x, kernel, bias, h0, scan):
+    a, b = _min_gru_ab(x, kernel, bias)
+    half = x.shape[1] // 2
+    first = scan(a[:, :half], b[:, :half], h0)
+    return np.concatenate([first, _loop_from(a[:, half:], b[:, half:], first[:, -1])], axis=1)
+
+
+def _min_gru_ab(x, kernel, bias):
+    units = kernel.shape[1] // 2
+    pre = x @ kernel + bias
+    z = _sigmoid(pre[..., :units])
+    return 1 - z, z * pre[..., units:]
+
+
+def _loop_from(a, b, h):
+    states = []
+    for t in range(a.shape[1]):
+        h = a[:, t] * h + b[:, t]
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
 # --------------------------------------------------------------- linear_attention_recurrent
 
 
@@ -329,6 +385,41 @@ def la_only_outputs(q, k, v):
     return la_plain(q, k, v)[0]
 
 
+def la_wrong_order(q, k, v):
+    outputs, S, z = la_plain(q, k, v)
+    return S, z, outputs
+
+
+def la_output_before_update_guarded(q, k, v):
+    phi_q, phi_k = np.where(q > 0, q + 1, np.exp(q)), np.where(k > 0, k + 1, np.exp(k))
+    S = np.zeros((q.shape[0], q.shape[2], v.shape[2]))
+    z = np.zeros((q.shape[0], q.shape[2]))
+    outputs = []
+    for t in range(q.shape[1]):
+        den = np.einsum("bk,bk->b", phi_q[:, t], z)[:, None]
+        outputs.append(np.einsum("bk,bkv->bv", phi_q[:, t], S) / np.where(den == 0, 1, den))
+        S = S + phi_k[:, t, :, None] * v[:, t, None, :]
+        z = z + phi_k[:, t]
+    return np.stack(outputs, axis=1), S, z
+
+
+def la_output_before_update_eps(q, k, v):
+    phi_q, phi_k = np.where(q > 0, q + 1, np.exp(q)), np.where(k > 0, k + 1, np.exp(k))
+    S = np.zeros((q.shape[0], q.shape[2], v.shape[2]))
+    z = np.zeros((q.shape[0], q.shape[2]))
+    outputs = []
+    for t in range(q.shape[1]):
+        den = np.einsum("bk,bk->b", phi_q[:, t], z)[:, None]
+        outputs.append(np.einsum("bk,bkv->bv", phi_q[:, t], S) / (den + 1e-6))
+        S = S + phi_k[:, t, :, None] * v[:, t, None, :]
+        z = z + phi_k[:, t]
+    return np.stack(outputs, axis=1), S, z
+
+
+def la_scaled_queries(q, k, v):
+    return la_plain(q / np.sqrt(q.shape[-1]), k, v)
+
+
 def la_transposed_state(q, k, v):
     outputs, S, z = la_plain(q, k, v)
     return outputs, np.swapaxes(S, 1, 2), z
@@ -362,7 +453,7 @@ la_raw_key_in_state = _la_wrong(phi_in_state=False)
 
 
 RIGHT = {
-    "combine": [combine_plain, combine_float32, combine_keras, combine_in_place],
+    "combine": [combine_plain, combine_float32, combine_keras, combine_reuses_inputs],
     "linear_recurrence_loop": [loop_plain, loop_preallocated_float32, loop_keras_scan,
                                loop_time_major],
     "min_gru_parallel": [min_gru_plain, min_gru_keras, min_gru_einsum],
@@ -378,11 +469,14 @@ WRONG = {
         (combine_pair_swapped, "the pair is in the wrong order"),
         (combine_only_b, "you returned only b"),
         (combine_dict, "return the pair `(a, b)`"),
+        (combine_in_place, "modified `first` in place"),
+        (combine_one_item, "a tuple of 1 item"),
     ],
     "linear_recurrence_loop": [
         (loop_last_only, "only the last state"),
         (loop_with_h0, "start with h0"),
         (loop_one_late, "one step late"),
+        (loop_stops_early, "stops one step early"),
         (loop_zero_start, "h0 was ignored"),
         (loop_aliased, "every row holds the last state"),
         (loop_swapped, "a and b are swapped"),
@@ -399,6 +493,9 @@ WRONG = {
         (min_gru_no_h0, "h0 was ignored"),
         (min_gru_last_only, "only the last state"),
         (min_gru_loop_instead, "never called"),
+        (min_gru_scan_discarded, "not the array that scan returned"),
+        (min_gru_scan_per_step, "you called scan"),
+        (min_gru_scan_of_half, "pass the whole sequence"),
     ],
     "linear_attention_recurrent": [
         (la_no_normaliser, "not normalised"),
@@ -410,6 +507,10 @@ WRONG = {
         (la_softmax, "causal softmax attention"),
         (la_only_outputs, "return the final state too"),
         (la_transposed_state, "S looks transposed"),
+        (la_wrong_order, "in the wrong order: return `outputs, S, z`"),
+        (la_scaled_queries, "no 1/sqrt(d_k) scaling"),
+        (la_output_before_update_guarded, "its own key and value"),
+        (la_output_before_update_eps, "its own key and value"),
         (la_z_without_phi, "not of k_t"),
         (la_modifies_q, "modified `q` in place"),
     ],
