@@ -93,6 +93,15 @@ def mask_pre_negative_slice(lengths, steps, padding="post"):
     return mask
 
 
+def mask_steps_from_longest(lengths, steps, padding="post"):
+    return mask_broadcast(lengths, int(np.max(lengths)), padding)  # ignores steps
+
+
+def mask_pre_rows_reversed(lengths, steps, padding="post"):
+    mask = mask_broadcast(lengths, steps, "post")
+    return mask[::-1] if padding == "pre" else mask  # flips the batch axis, not time
+
+
 def mask_sorts_lengths(lengths, steps, padding="post"):
     lengths.sort()  # changes the caller's array
     return mask_broadcast(lengths, steps, padding)
@@ -169,6 +178,33 @@ def mean_per_sequence_skip_empty(losses, mask):
     return float(np.mean(means))
 
 
+def mean_count_nonzero(losses, mask):
+    masked = losses * mask
+    return masked.sum() / np.count_nonzero(masked)  # a real step may have a loss of 0
+
+
+def mean_count_plus_one(losses, mask):
+    return losses[mask].sum() / (mask.sum() + 1)
+
+
+def mean_count_minus_one(losses, mask):
+    return losses[mask].sum() / (mask.sum() - 1)
+
+
+def mean_median(losses, mask):
+    return np.median(losses[mask])
+
+
+def mean_of_time_step_means(losses, mask):
+    counts = mask.sum(axis=0)
+    keep = counts > 0
+    return np.mean((losses * mask).sum(axis=0)[keep] / counts[keep])
+
+
+def mean_rounded(losses, mask):
+    return round(float(losses[mask].mean()), 2)
+
+
 def mean_zeroes_losses(losses, mask):
     losses[~mask] = 0.0  # right value, but changes the caller's array
     return losses.sum() / mask.sum()
@@ -238,6 +274,30 @@ def bucket_duplicate(lengths, batch_size):
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def bucket_argpartition(lengths, batch_size):
+    order = np.argpartition(lengths, len(lengths) // 2)  # only partly sorted
+    return list(order.reshape(-1, batch_size))
+
+
+def bucket_coarse(lengths, batch_size):
+    order = np.argsort(np.asarray(lengths) // 2, kind="stable")  # lengths 2k and 2k+1 mixed
+    return list(order.reshape(-1, batch_size))
+
+
+def bucket_sorted_in_chunks(lengths, batch_size, chunk=64):
+    batches = []
+    for start in range(0, len(lengths), chunk):  # like a shuffle buffer: sorts 64 at a time
+        part = np.arange(start, min(start + chunk, len(lengths)))
+        part = part[np.argsort(lengths[part])]
+        batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+    return batches
+
+
+def bucket_random(lengths, batch_size):
+    order = np.random.default_rng(0).permutation(len(lengths))
+    return list(order.reshape(-1, batch_size))
+
+
 def bucket_sorts_in_place(lengths, batch_size):
     order = np.argsort(lengths)
     lengths.sort()  # changes the caller's array
@@ -265,7 +325,9 @@ WRONG = {
         (mask_as_ints, "not booleans"),
         (mask_as_floats, "not booleans"),
         (mask_transposed, "transposed"),
-        (mask_pre_negative_slice, "has the right shape"),
+        (mask_pre_negative_slice, "-0 is 0, so it slices the whole row"),
+        (mask_steps_from_longest, "columns, not steps"),
+        (mask_pre_rows_reversed, "rows (the batch axis) in reverse order"),
         (mask_sorts_lengths, "modified `lengths` in place"),
     ],
     "masked_mean_loss": [
@@ -276,7 +338,13 @@ WRONG = {
         (mean_per_batch_row, "number of sequences"),
         (mean_per_time_step, "number of time steps"),
         (mean_inverted_mask, "averaged over the padding steps"),
-        (mean_per_sequence_nan, "each sequence first"),
+        (mean_per_sequence_nan, "is nan"),
+        (mean_count_nonzero, "number of nonzero losses"),
+        (mean_count_plus_one, "real steps plus one"),
+        (mean_count_minus_one, "real steps minus one"),
+        (mean_median, "median"),
+        (mean_of_time_step_means, "each time step first"),
+        (mean_rounded, "has a wrong value"),
         (mean_per_sequence_safe, "each sequence first"),
         (mean_per_sequence_skip_empty, "each sequence first"),
         (mean_zeroes_losses, "modified `losses` in place"),
@@ -286,6 +354,10 @@ WRONG = {
         (bucket_not_cut, "one array of"),
         (bucket_lengths_not_indices, "lengths themselves"),
         (bucket_strided, "the fewest possible is"),
+        (bucket_argpartition, "more than needed"),
+        (bucket_coarse, "more than needed"),
+        (bucket_sorted_in_chunks, "more than needed"),
+        (bucket_random, "more than needed"),
         (bucket_swapped_arguments, "batches; you returned"),
         (bucket_drops_last, "you returned"),
         (bucket_float_indices, "floats"),
