@@ -323,6 +323,8 @@ class MaskedMeanLoss(Exercise):
                 losses = levels * rng.uniform(0.5, 1.5, size=(batch, steps))
                 zeros = rng.choice(np.flatnonzero(mask), size=ZERO_LOSSES, replace=False)
                 losses.flat[zeros] = 0.0
+                if not cases and not mask[0].any():
+                    continue  # the first sequence is real in the first case, never all alone
                 if self._separated(losses, mask):
                     break
             wrong = [v for _, v in _mean_loss_mistakes(losses, mask)]
