@@ -111,7 +111,10 @@ def check(name: str, function=_MISSING, *, strict: bool = False) -> Verdict | No
         verdict = check_function(name, function)
         history = caller.get("In")  # IPython's input history: the cells run so far
         if verdict.status != NOT_ATTEMPTED and isinstance(history, list):
-            missing = names_the_grader_lacks(function, name, history)
+            try:
+                missing = names_the_grader_lacks(function, name, history)
+            except Exception:  # an analysis that fails leaves the verdict as it is
+                missing = None
             if missing:
                 verdict = Verdict(name, FAILED, outside_cells_message(missing), verdict.printed)
     except KeyboardInterrupt:
