@@ -144,14 +144,9 @@ def _series_1d(series, name: str = "series") -> np.ndarray:
     return array
 
 
-def make_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Input windows and the values that follow them.
 
-    Returns ``(inputs, targets)`` of shapes (n, window) and (n, horizon), with
-    n = len(series) - window - horizon + 1: ``inputs[i] = series[i : i + window]`` and
-    ``targets[i] = series[i + window : i + window + horizon]``. Raises ValueError when the
-    series is shorter than window + horizon or an argument is not a positive int.
-    """
+def _windowing(series, window, horizon):
+    """The checked series, window and horizon, and the number of windows (>= 1)."""
     values = _series_1d(series)
     window = check_int("window", window, 1)
     horizon = check_int("horizon", horizon, 1)
@@ -161,6 +156,18 @@ def make_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, np.
             f"a series of {len(values)} values has no window of {window} inputs followed "
             f"by {horizon} targets"
         )
+    return values, window, horizon, n
+
+
+def make_windows(series, window: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Input windows and the values that follow them.
+
+    Returns ``(inputs, targets)`` of shapes (n, window) and (n, horizon), with
+    n = len(series) - window - horizon + 1: ``inputs[i] = series[i : i + window]`` and
+    ``targets[i] = series[i + window : i + window + horizon]``. Raises ValueError when the
+    series is shorter than window + horizon or an argument is not a positive int.
+    """
+    values, window, horizon, n = _windowing(series, window, horizon)
     index = np.arange(n)[:, None]
     return values[index + np.arange(window)], values[index + window + np.arange(horizon)]
 
@@ -172,15 +179,7 @@ def seq2seq_targets(series, window: int, horizon: int) -> np.ndarray:
     the model predicts the next ``horizon`` values. ``targets[:, -1]`` equals the targets of
     :func:`make_windows`. Raises ValueError as :func:`make_windows` does.
     """
-    values = _series_1d(series)
-    window = check_int("window", window, 1)
-    horizon = check_int("horizon", horizon, 1)
-    n = len(values) - window - horizon + 1
-    if n < 1:
-        raise ValueError(
-            f"a series of {len(values)} values has no window of {window} inputs followed "
-            f"by {horizon} targets"
-        )
+    values, window, horizon, n = _windowing(series, window, horizon)
     index = np.arange(n)[:, None, None] + np.arange(window)[:, None] + np.arange(horizon) + 1
     return values[index]
 
